@@ -1,0 +1,116 @@
+"""The runtime model: for a target engine and a container, what happens at stop.
+
+``resolve(target, request)`` returns a ``Resolution``: the outcome (sent,
+substituted, kill-only, stuck, rejected), the signal PID 1 receives, when
+SIGKILL follows, what PID 1 does with it, and a trail of steps, each naming
+the source of its rule.
+"""
+
+from __future__ import annotations
+
+from stopsignal import pid1 as pid1_model
+from stopsignal.runtimes import docker, kubelet, podman
+from stopsignal.runtimes.engines import (
+    CURRENT,
+    DEFAULT_TARGET_SPECS,
+    EngineRef,
+    Target,
+    Version,
+    default_targets,
+    parse_engine,
+    parse_target,
+    parse_targets,
+)
+from stopsignal.runtimes.types import Decision, Outcome, Resolution, Step, StopRequest
+
+__all__ = [
+    "CURRENT",
+    "DEFAULT_TARGET_SPECS",
+    "EngineRef",
+    "Outcome",
+    "Resolution",
+    "Step",
+    "StopRequest",
+    "Target",
+    "Version",
+    "decide",
+    "default_targets",
+    "parse_engine",
+    "parse_target",
+    "parse_targets",
+    "resolve",
+]
+
+
+def decide(target: Target, request: StopRequest) -> Decision:
+    """The engine's decision alone, without looking at PID 1."""
+    if target.kubelet is not None:
+        return kubelet.decide(target, request)
+    if target.runtime.name == "docker":
+        return docker.decide(target.runtime, request)
+    return podman.decide(target.runtime, request)
+
+
+def resolve(target: Target, request: StopRequest) -> Resolution:
+    decision = decide(target, request)
+    steps = list(decision.steps)
+    pid1 = pid1_model.classify(request.command) if request.command else None
+    reaction: str | None = None
+    graceful: bool | None = None
+    tail = ""
+    if decision.outcome in (Outcome.SENT, Outcome.SUBSTITUTED):
+        if pid1 is not None:
+            reaction, stops = pid1_model.reaction(pid1, decision.signal)
+            graceful = stops
+            steps.append(Step(pid1.program or "PID 1", f"{pid1.describe()} {reaction}",
+                              _reaction_source(pid1)))
+            tail = _tail(pid1, decision, reaction, stops)
+    elif decision.outcome is Outcome.KILL_ONLY:
+        graceful = False
+        reaction = "gets no stop signal"
+    elif decision.outcome is Outcome.STUCK:
+        graceful = False
+        reaction = "keeps running: nothing stops it"
+    engine, version = _engine_label(target)
+    summary = decision.headline + (f"; {tail}" if tail else "") + "."
+    return Resolution(
+        engine=engine,
+        version=version,
+        outcome=decision.outcome,
+        signal=decision.signal,
+        kill_after=decision.kill_after,
+        grace=decision.grace,
+        trail=tuple(steps),
+        declared=decision.declared,
+        pid1=str(pid1.kind) if pid1 else None,
+        pid1_reaction=reaction,
+        graceful=graceful,
+        summary=summary,
+    )
+
+
+def _engine_label(target: Target) -> tuple[str, str]:
+    if target.label.startswith("openshift@"):
+        return "openshift", target.label.partition("@")[2]
+    if target.kubelet is not None and target.label.startswith("kubernetes"):
+        return "kubernetes", target.kubelet.version_text
+    return target.runtime.name, target.runtime.version_text
+
+
+def _reaction_source(pid1: pid1_model.Pid1) -> str:
+    if pid1.kind is pid1_model.Pid1Kind.SYSTEMD:
+        return "systemd man page 'Signals'; docs/CONTAINER_INTERFACE.md"
+    if pid1.kind is pid1_model.Pid1Kind.S6_OVERLAY:
+        return "just-containers/s6-overlay README"
+    return "pid_namespaces(7): PID 1 gets only the signals it handles"
+
+
+def _tail(pid1: pid1_model.Pid1, decision: Decision, reaction: str, stops: bool | None) -> str:
+    name = pid1.kind.value if pid1.kind is not pid1_model.Pid1Kind.PROGRAM else pid1.program
+    if stops is False:
+        when = (f"is SIGKILLed after {decision.kill_after:g} s" if decision.kill_after is not None
+                else "is never stopped")
+        return f"{name} {reaction}; it {when}"
+    if stops:
+        return f"{name} {reaction}"
+    return f"whether {name} stops {reaction}"

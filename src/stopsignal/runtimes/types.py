@@ -1,0 +1,103 @@
+"""The runtime model's values: what goes into a stop decision and what comes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from stopsignal.signals import describe_number, signal_name
+
+
+class Outcome(StrEnum):
+    """What the engine does when asked to stop the container."""
+
+    SENT = "sent"  # the declared (or default) signal is delivered
+    SUBSTITUTED = "substituted"  # a different signal is delivered, silently
+    KILL_ONLY = "kill-only"  # no stop signal at all; SIGKILL after a delay
+    STUCK = "stuck"  # the stop never completes (kubelet retries forever)
+    REJECTED = "rejected"  # the container cannot be created
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link in the decision trail: who decided what, and the source of that rule."""
+
+    actor: str
+    text: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"actor": self.actor, "text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    """Everything about a container that bears on how it is stopped.
+
+    ``None`` means "not set" (the image has no STOPSIGNAL, the pod has no
+    ``lifecycle.stopSignal``, the grace period is the engine default). The empty
+    string is treated as unset, as every engine does.
+    """
+
+    image_stop_signal: str | None = None
+    lifecycle_stop_signal: str | None = None
+    os: str | None = None  # the pod's spec.os.name
+    command: tuple[str, ...] = ()  # the final argv of PID 1 (entrypoint + cmd)
+    grace: float | None = None  # grace period / stop timeout in seconds
+    prestop_seconds: float = 0.0  # how long the preStop hook runs (kubelet only)
+    systemd: str = "true"  # podman --systemd=true|false|always
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The model's answer: which signal PID 1 gets, and when SIGKILL follows."""
+
+    engine: str
+    version: str
+    outcome: Outcome
+    signal: int | None
+    kill_after: float | None  # seconds from the stop request to SIGKILL; None = never
+    grace: float | None  # the budget the engine works with
+    trail: tuple[Step, ...]
+    declared: str | None = None  # the spelling the engine worked from
+    pid1: str | None = None  # what PID 1 is, as far as the command tells
+    pid1_reaction: str | None = None  # what PID 1 does with the signal
+    graceful: bool | None = None  # expected verdict; None when PID 1 is unknown
+    summary: str = ""  # one or two plain sentences for people
+
+    @property
+    def signal_name(self) -> str | None:
+        return signal_name(self.signal) if self.signal is not None else None
+
+    def signal_label(self) -> str:
+        return describe_number(self.signal) if self.signal is not None else "no signal"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "engine": self.engine,
+            "version": self.version,
+            "outcome": str(self.outcome),
+            "signal": self.signal,
+            "signal_name": self.signal_name,
+            "declared": self.declared,
+            "kill_after": self.kill_after,
+            "grace": self.grace,
+            "pid1": self.pid1,
+            "pid1_reaction": self.pid1_reaction,
+            "graceful": self.graceful,
+            "summary": self.summary,
+            "trail": [step.as_dict() for step in self.trail],
+        }
+
+
+@dataclass
+class Decision:
+    """What one engine decided, before PID 1 is taken into account."""
+
+    outcome: Outcome
+    signal: int | None
+    kill_after: float | None
+    grace: float | None
+    declared: str | None
+    steps: list[Step]
+    headline: str  # "CRI-O 1.22.1 cannot parse SIGRTMIN+3 and silently sends SIGTERM"
