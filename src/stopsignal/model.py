@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 
 class Severity(StrEnum):
@@ -85,7 +85,7 @@ class Finding:
     fix: Fix | None = None
     trail: tuple[str, ...] = field(default=())  # the engine trail, shown with -v
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         """The JSON contract of ``stopsignal lint --format json`` (DESIGN.md)."""
         return {
             "code": self.code,
@@ -99,3 +99,104 @@ class Finding:
             "message": self.message,
             "fixable": self.fix is not None,
         }
+
+
+class SourceKind(StrEnum):
+    KUBERNETES = "kubernetes"  # Kubernetes and OpenShift objects, YAML or JSON
+    COMPOSE = "compose"
+    CONTAINERFILE = "containerfile"
+    IMAGE_CONFIG = "image-config"  # podman/docker inspect JSON, OCI layout, docker-archive
+
+
+HookKind = Literal["exec", "httpGet", "sleep", "tcpSocket"]
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A preStop handler."""
+
+    kind: HookKind
+    location: Location
+    command: tuple[str, ...] = ()  # exec
+    seconds: float | None = None  # sleep
+    port: int | str | None = None  # httpGet / tcpSocket
+    path: str | None = None  # httpGet
+
+
+@dataclass(frozen=True)
+class ImageConfig:
+    """What an image says about its PID 1 and stop signal.
+
+    From an OCI/docker config, or from a Containerfile's final stage (then
+    ``shell_form`` tells whether ENTRYPOINT/CMD were written in shell form and
+    ``files`` lists paths the Containerfile is known to create, if any).
+    """
+
+    ref: str | None = None
+    entrypoint: tuple[str, ...] | None = None
+    cmd: tuple[str, ...] | None = None
+    stop_signal: str | None = None
+    shell_form: bool = False
+    shell: tuple[str, ...] = ("/bin/sh", "-c")
+    user: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    base: str | None = None  # FROM of the stage, after ARG substitution
+    libc: Literal["glibc", "musl"] | None = None
+    files: frozenset[str] | None = None  # known paths in the image; None = unknown
+    locations: tuple[tuple[str, Location], ...] = ()  # ("stop_signal", loc), ("entrypoint", loc)
+
+    def location_of(self, key: str) -> Location | None:
+        return dict(self.locations).get(key)
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container, joined from every source that describes it.
+
+    ``command``/``args`` are Kubernetes' (compose ``entrypoint``/``command``):
+    ``command`` replaces the image ENTRYPOINT and drops its CMD; ``args``
+    replaces CMD. ``stop_signal`` is the value the engine reads as STOPSIGNAL
+    (compose ``stop_signal``, an image's StopSignal, a Containerfile's STOPSIGNAL).
+    """
+
+    name: str
+    source: SourceKind
+    location: Location
+    object: str  # "Pod/web", "Deployment/api", "service web", "stage runtime"
+    image: str | None = None
+    command: tuple[str, ...] | None = None
+    args: tuple[str, ...] | None = None
+    stop_signal: str | None = None
+    lifecycle_stop_signal: str | None = None
+    os: str | None = None
+    grace: float | None = None
+    prestop: Hook | None = None
+    init: bool = False  # compose `init: true` / podman --init: an init shim wraps PID 1
+    init_container: bool = False  # Kubernetes init containers are never stopped
+    tty: bool = False
+    env: tuple[tuple[str, str], ...] = ()
+    image_config: ImageConfig | None = None
+    annotations: tuple[tuple[str, str], ...] = ()
+    # field -> where it is written: "command", "args", "stop_signal", "lifecycle",
+    # "prestop", "grace", "os", "spec" (the pod spec), "container" (the container node).
+    locations: tuple[tuple[str, Location], ...] = ()
+
+    def location_of(self, key: str) -> Location:
+        return dict(self.locations).get(key, self.location)
+
+    def argv(self) -> tuple[str, ...]:
+        """PID 1's argv: the manifest's command/args joined with the image's entrypoint/cmd."""
+        image = self.image_config
+        entrypoint = image.entrypoint if image and image.entrypoint else ()
+        cmd = image.cmd if image and image.cmd else ()
+        if self.command is not None:
+            return tuple(self.command) + tuple(self.args or ())
+        if self.args is not None:
+            return tuple(entrypoint) + tuple(self.args)
+        return tuple(entrypoint) + tuple(cmd)
+
+    def effective_stop_signal(self) -> str | None:
+        """The STOPSIGNAL the engine sees: the container's own, else the image's."""
+        if self.stop_signal is not None:
+            return self.stop_signal
+        return self.image_config.stop_signal if self.image_config else None

@@ -53,7 +53,7 @@ def parse_moby(text: str) -> int | None:
     if number is not None:
         return None if number == 0 else number
     upper = text.upper()
-    key = upper[3:] if upper.startswith("SIG") else upper
+    key = upper.removeprefix("SIG")
     return MOBY_SIGNAL_MAP.get(key)
 
 
@@ -72,7 +72,7 @@ def parse_ccommon(text: str) -> int | None:
 
 def parse_podman_name_or_number(text: str) -> int | None:
     """containers/common ``ParseSignalNameOrNumber``: strip one leading '-', then ParseSignal."""
-    return parse_ccommon(text[1:] if text.startswith("-") else text)
+    return parse_ccommon(text.removeprefix("-"))
 
 
 def parse_x_sys_signalnum(text: str) -> int | None:
@@ -88,14 +88,14 @@ def parse_crio_signalnum_era(text: str) -> int | None:
 def parse_crio_map(text: str) -> int | None:
     """CRI-O <= 1.17: upper-case, strip one ``SIG``, look up Docker's map (no numbers)."""
     upper = text.upper()
-    key = upper[3:] if upper.startswith("SIG") else upper
+    key = upper.removeprefix("SIG")
     return MOBY_SIGNAL_MAP.get(key)
 
 
 def crio_map_key(text: str) -> str | None:
     """The map key CRI-O's map-name era passed to ``runc kill`` as a name."""
     upper = text.upper()
-    key = upper[3:] if upper.startswith("SIG") else upper
+    key = upper.removeprefix("SIG")
     return key if key in MOBY_SIGNAL_MAP else None
 
 

@@ -130,14 +130,14 @@ def parse_signal(text: str, *, libc: Libc = "glibc") -> Signal | None:
         number = int(text)
         return Signal(number, libc) if 1 <= number <= SIGRTMAX else None
     upper = text.upper()
-    bare = upper[3:] if upper.startswith("SIG") else upper
+    bare = upper.removeprefix("SIG")
     full = "SIG" + bare
     if full in CLASSIC_BY_NAME:
         return Signal(CLASSIC_BY_NAME[full], libc)
     if full in ALIASES:
         return Signal(ALIASES[full], libc)
-    number = _parse_realtime(bare, libc)
-    return Signal(number, libc) if number is not None else None
+    realtime = _parse_realtime(bare, libc)
+    return Signal(realtime, libc) if realtime is not None else None
 
 
 def _parse_realtime(bare: str, libc: Libc) -> int | None:
