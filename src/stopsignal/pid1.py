@@ -81,8 +81,8 @@ def reaction(pid1: Pid1, signal: int | None) -> tuple[str, bool | None]:
     if signal == 19:
         return ("is stopped, not terminated (SIGSTOP)", False)
     if pid1.kind is Pid1Kind.SYSTEMD:
-        text, stops = SYSTEMD_REACTIONS.get(signal, ("has no shutdown action for it and keeps"
-                                                     " running", False))
+        fallback = ("has no shutdown action for it and keeps running", False)
+        text, stops = SYSTEMD_REACTIONS.get(signal, fallback)
         return (text, stops)
     if pid1.kind is Pid1Kind.S6_OVERLAY:
         if signal == 15:

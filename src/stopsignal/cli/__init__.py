@@ -18,15 +18,20 @@ from stopsignal.errors import StopSignalError
 
 # name -> (module, one-line help). Order is the order --help shows.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "signal": ("stopsignal.cli.signal_cmd", "Explain a signal spelling and what each engine makes of it."),
-    "resolve": ("stopsignal.cli.resolve_cmd", "Show which signal an engine version delivers at stop, and why."),
+    "signal": ("stopsignal.cli.signal_cmd",
+               "Explain a signal spelling and what each engine makes of it."),
+    "resolve": ("stopsignal.cli.resolve_cmd",
+                "Show which signal an engine version delivers at stop, and why."),
     "lint": ("stopsignal.cli.lint_cmd", "Find containers that will not stop gracefully."),
     "fix": ("stopsignal.cli.fix_cmd", "Repair what lint finds, changing nothing else."),
     "rules": ("stopsignal.cli.rules_cmd", "List the lint rules."),
     "explain": ("stopsignal.cli.rules_cmd", "Show the documentation of one rule."),
-    "probe": ("stopsignal.cli.probe_cmd", "Run a workload under podman and stop it as an engine would."),
-    "demo": ("stopsignal.cli.demo_cmd", "Reproduce the seed article's experiments with real containers."),
-    "webhook": ("stopsignal.cli.webhook_cmd", "Run the admission webhook, or make its certificates."),
+    "probe": ("stopsignal.cli.probe_cmd",
+              "Run a workload under podman and stop it as an engine would."),
+    "demo": ("stopsignal.cli.demo_cmd",
+             "Reproduce the seed article's experiments with real containers."),
+    "webhook": ("stopsignal.cli.webhook_cmd",
+                "Run the admission webhook, or make its certificates."),
 }
 
 

@@ -26,20 +26,22 @@ def decide(ref: EngineRef, request: StopRequest) -> Decision:
     declared = declared_value(request.image_stop_signal)
     kill_after: float | None = grace if grace >= 0 else None
     if grace < 0:
-        steps.append(Step(actor, "a negative timeout means: never force-kill", "moby daemon/stop.go"))
+        steps.append(Step(actor, "a negative timeout means: never force-kill",
+                          "moby daemon/stop.go"))
     if ref.version < ref.version.parse("1.9"):
         steps.append(Step(actor, "STOPSIGNAL is not supported before Docker 1.9; SIGTERM is sent",
                           "moby commit 0e50d946"))
         return Decision(Outcome.SENT, 15, kill_after, grace, declared, steps,
                         f"{actor} sends SIGTERM")
     if declared is None:
-        steps.append(Step(actor, "no STOPSIGNAL set: SIGTERM", "moby daemon/container/container.go"))
+        steps.append(Step(actor, "no STOPSIGNAL set: SIGTERM",
+                          "moby daemon/container/container.go"))
         return Decision(Outcome.SENT, 15, kill_after, grace, None, steps, f"{actor} sends SIGTERM")
     parse = parse_moby_1_9 if ref.version < ref.version.parse("1.10") else parse_moby
     number = parse(declared)
     if number is None:
-        steps.append(Step(actor, f"ParseSignal rejects {declared!r}: killWithSignal returns an error "
-                          "before sending anything, the wait is cut to 2 s, then SIGKILL",
+        steps.append(Step(actor, f"ParseSignal rejects {declared!r}: killWithSignal returns an "
+                          "error before sending anything, the wait is cut to 2 s, then SIGKILL",
                           "moby daemon/kill.go, daemon/stop.go"))
         return Decision(Outcome.KILL_ONLY, None, ERROR_PATH_WAIT, grace, declared, steps,
                         f"{actor} cannot parse {declared!r}, sends no stop signal and SIGKILLs "
