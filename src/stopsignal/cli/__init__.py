@@ -1,20 +1,20 @@
 """The command line: the only place that prints and chooses exit codes.
 
 Each subcommand lives in its own module and is imported only when it runs, so
-``stopsignal signal 15`` does not pay for YAML, HTTP or podman code.
+``stopsignal signal 15`` does not pay for YAML, HTTP or podman code. The most
+frequent one-shot question, ``stopsignal signal VALUE``, even skips click: its
+whole start-up budget is a few times that of a bare Python.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
+if TYPE_CHECKING:
+    import click
 
-from stopsignal import __version__
-from stopsignal.errors import StopSignalError
+    from stopsignal.errors import StopSignalError
 
 # name -> (module, one-line help). Order is the order --help shows.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -35,63 +35,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, (module, _) in COMMANDS.items() if _available(module)]
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = COMMANDS.get(cmd_name)
-        if entry is None or not _available(entry[0]):
-            return None
-        module = importlib.import_module(entry[0])
-        command = getattr(module, cmd_name.replace("-", "_"))
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Use the short help from COMMANDS so that --help imports nothing.
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-
-def _available(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="stopsignal")
-def cli() -> None:
-    """Make containers stop gracefully.
-
-    A container is stopped with one signal to PID 1, a grace period, then SIGKILL.
-    Which signal arrives depends on the engine and its version, the image's
-    STOPSIGNAL, the pod's lifecycle, podman's systemd mode, and what PID 1 is.
-
-    \b
-    Examples:
-      stopsignal signal RTMIN+3
-      stopsignal resolve --engine openshift@4.9 --stop-signal SIGRTMIN+3 --command /sbin/init
-      stopsignal lint k8s/ Containerfile
-      stopsignal fix --diff pod.yaml
-
-    Exit codes: 0 success, 1 findings or failed verification, 2 usage error or
-    unreadable input.
-    """
-
-
 def main(argv: list[str] | None = None) -> Any:
-    try:
-        return cli.main(args=argv, prog_name="stopsignal", standalone_mode=True)
-    except StopSignalError as error:  # pragma: no cover - commands catch their own
-        click.echo(f"stopsignal: error: {error}", err=True)
-        sys.exit(error.exit_code)
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "signal":
+        from stopsignal.cli.fastpath import signal_fast
+
+        code = signal_fast(args[1:])
+        if code is not None:
+            sys.exit(code)
+    from stopsignal.cli.app import cli
+
+    return cli.main(args=args, prog_name="stopsignal")
 
 
-def fail(error: StopSignalError) -> None:
+def fail(error: StopSignalError) -> NoReturn:
     """Print a one-line error and exit with the error's code (2 unless stated)."""
-    click.echo(f"stopsignal: error: {error}", err=True)
+    message = " ".join(str(error).split("\n"))
+    sys.stderr.write(f"stopsignal: error: {message}\n")
     sys.exit(error.exit_code)
+
+
+def __getattr__(name: str) -> click.Group:
+    # `from stopsignal.cli import cli` keeps working without importing click eagerly.
+    if name == "cli":
+        from stopsignal.cli.app import cli
+
+        return cli
+    raise AttributeError(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shlex
 
 import click
@@ -63,8 +64,7 @@ def resolve(engines: tuple[str, ...], stop_signal: str | None,
         target = parse_target(engines)
     except StopSignalError as error:
         fail(error)
-        return
-    if grace is not None and grace != grace:  # NaN
+    if grace is not None and math.isnan(grace):
         fail(StopSignalError("--grace must be a number of seconds"))
     request = StopRequest(
         image_stop_signal=stop_signal,

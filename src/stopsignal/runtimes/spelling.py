@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stopsignal.kill_tools import KILL_TOOLS, parse_kill_signal
-from stopsignal.runtimes import crio, decide
+from stopsignal.runtimes import decide
 from stopsignal.runtimes.engines import Target, parse_target
 from stopsignal.runtimes.types import Decision, Outcome, StopRequest
 from stopsignal.signal_grammars import (
+    crio_map_key,
     parse_ccommon,
     parse_containerd_1_3,
     parse_containerd_1_4,
@@ -103,7 +104,7 @@ class SpellingReport:
             "name": self.signal.name if self.signal else None,
             "libc": self.signal.libc if self.signal else None,
             "engines": {reading.key: reading.as_dict() for reading in self.engines},
-            "kill": {tool: number for tool, number in self.kill},
+            "kill": dict(self.kill),
         }
 
 
@@ -120,7 +121,7 @@ def read_with(view: EngineView, text: str) -> EngineReading:
     accepted = number is not None
     if view.key == "cri-o@1.17.0" and number is not None:
         # The map-name era hands runc the *name*; runc has no RT names.
-        accepted = crio.crio_map_key(text) is not None
+        accepted = crio_map_key(text) is not None
     if view.target is None or not text:
         effect = f"reads {number}" if accepted else "rejects it"
         return EngineReading(view.key, view.label, accepted, number, None, None, effect)
