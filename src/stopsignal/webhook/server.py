@@ -1,0 +1,150 @@
+"""The HTTPS edge: uvicorn around ``WebhookApp``, JSON-lines logs, and the shared engines bound in.
+
+This is the only webhook module that imports an HTTP server (uvicorn, lazily) and the
+only one that binds ``review``'s seams to the real lint and fix engines, which sit in
+the same layer as ``review`` and so cannot be imported by it.
+
+Stopping: uvicorn stops accepting on SIGTERM, lets in-flight requests finish (up to
+``graceful_timeout``), then re-raises the signal it caught. A Python-level handler is
+installed first so that the re-raise is a no-op and the process exits 0, as a
+Deployment expects of a graceful stop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import logging
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stopsignal.model import Finding, Severity
+from stopsignal.webhook import metrics as metrics_module
+from stopsignal.webhook.app import WebhookApp
+from stopsignal.webhook.review import Fixer, JsonPatchOp, Linter, ReviewConfig
+from stopsignal.webhook.tls import ReloadingContext
+
+log = logging.getLogger("stopsignal.webhook")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    cert: Path
+    key: Path
+    host: str = "0.0.0.0"  # in a pod the API server reaches the pod IP
+    port: int = 8443
+    reload_interval: float = 1.0
+    graceful_timeout: int = 20
+    log_level: str = "info"
+
+
+def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None
+                   ) -> tuple[Fixer, Linter]:
+    """Bind the review seams to the shared fix and lint engines for these targets."""
+    from stopsignal.runtimes import default_targets, parse_targets
+
+    # TODO(webhook): static imports once stopsignal.fix and stopsignal.engine have landed.
+    fix_module: Any = importlib.import_module("stopsignal.fix")
+    engine_module: Any = importlib.import_module("stopsignal.engine")
+    del config_file  # TODO(webhook): load through stopsignal.config once it lands
+    targets = parse_targets(engines) if engines else default_targets()
+
+    def fixer(obj: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[JsonPatchOp]]:
+        _fixed, findings, ops = fix_module.fix_object(obj, targets=targets, unsafe=False)
+        return findings, ops
+
+    def linter(obj: dict[str, Any]) -> Sequence[Finding]:
+        return list(engine_module.lint_object(obj, targets=targets))
+
+    return fixer, linter
+
+
+def review_config(engines: Sequence[str] = (), config_file: Path | None = None, *,
+                  deny: bool = False, deny_severity: Severity = Severity.ERROR) -> ReviewConfig:
+    fixer, linter = shared_engines(engines, config_file)
+    return ReviewConfig(fixer=fixer, linter=linter, deny=deny, deny_severity=deny_severity)
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and the record's ``fields``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """A dictConfig for uvicorn's loggers and ours, all as JSON lines on stderr."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    loggers = {name: {"handlers": ["json"], "level": level.upper(), "propagate": False}
+               for name in ("stopsignal", "uvicorn", "uvicorn.error")}
+    loggers["uvicorn.access"] = {"handlers": [], "level": "WARNING", "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonLines"}},
+        "handlers": {"json": handler},
+        "loggers": loggers,
+    }
+
+
+def serve(options: ServeOptions, config: ReviewConfig) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit code (0 after a graceful stop)."""
+    import uvicorn  # only the server needs an HTTP stack
+
+    metrics = metrics_module.Metrics()
+
+    def on_reload(ok: bool, error: str | None) -> None:
+        metrics.inc("cert_reloads_total", result="ok" if ok else "failed")
+        if ok:
+            log.info("certificate reloaded", extra={"fields": {"cert": str(options.cert)}})
+        else:
+            log.warning("certificate reload failed, keeping the previous one",
+                        extra={"fields": {"cert": str(options.cert), "error": error}})
+
+    tls = ReloadingContext(options.cert, options.key, interval=options.reload_interval,
+                           on_reload=on_reload)
+    app = WebhookApp(config, metrics=metrics)
+    server_config = uvicorn.Config(
+        app,
+        host=options.host,
+        port=options.port,
+        http="h11",
+        loop="asyncio",
+        lifespan="on",
+        log_config=logging_config(options.log_level),
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=options.graceful_timeout,
+        ssl_context_factory=lambda _config, _default: tls.context,
+    )
+    server = uvicorn.Server(server_config)
+    # uvicorn re-raises the stop signal after its graceful shutdown; with a Python handler
+    # in place that is a no-op, so a graceful stop exits 0 instead of dying of SIGTERM.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _ignore_reraised)
+    log.info("starting", extra={"fields": {"host": options.host, "port": options.port,
+                                           "tls_minimum": "TLSv1.2"}})
+    server.run()
+    log.info("stopped", extra={"fields": {"graceful": True}})
+    return 0 if server.started else 1
+
+
+def _ignore_reraised(signum: int, _frame: object) -> None:
+    log.debug("signal after shutdown", extra={"fields": {"signal": signum}})
