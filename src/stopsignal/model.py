@@ -42,7 +42,8 @@ class Location:
     yaml_path: tuple[str | int, ...] = ()
 
 
-EditOp = Literal["set", "remove", "replace-lines", "insert-lines"]
+EditOp = Literal["set", "remove", "replace-lines", "insert-lines", "replace-instruction",
+                 "insert-after-instruction"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,10 @@ class Edit:
     ``yaml_path`` in document ``document``, creating missing mappings; ``remove``
     deletes the key. Containerfiles: ``replace-lines`` replaces lines
     ``start_line``..``end_line`` (1-based, inclusive) with ``text``;
-    ``insert-lines`` inserts ``text`` before ``start_line``.
+    ``insert-lines`` inserts ``text`` before ``start_line``;
+    ``replace-instruction`` replaces the instruction that starts at ``start_line``
+    together with its continuation lines; ``insert-after-instruction`` inserts
+    ``text`` after that instruction and its continuation lines.
     """
 
     path: str
