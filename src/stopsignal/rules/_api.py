@@ -1,0 +1,226 @@
+"""What a rule is, and what it sees when it checks a container.
+
+A rule is a typed value (``Rule``) defined in its own module: code, kebab name,
+severity, the docstring that is its documentation, and a pure ``check``
+function. The engine builds one ``Facts`` per container (targets, who PID 1
+is, how each target stops it) and hands every rule a ``Context`` over it, so
+the runtime model runs once per container however many rules look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import cached_property
+
+from stopsignal import pid1 as pid1_model
+from stopsignal.model import (
+    Container,
+    Finding,
+    Fix,
+    Location,
+    Severity,
+    SourceKind,
+)
+from stopsignal.pid1 import Pid1Kind
+from stopsignal.rules.pid1_detect import Pid1Info, ScriptReader, detect
+from stopsignal.runtimes import Resolution, StopRequest, Target, resolve
+from stopsignal.signals import describe_number
+
+
+class FixAvailability(StrEnum):
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+Check = Callable[[Container, "Context"], Iterable[Finding]]
+
+#: Which kind of engine can run a container described by each source.
+#: Kubernetes objects run under a kubelet, or under ``podman kube play``;
+#: compose services under docker or podman; images anywhere.
+_RUNS_ON: dict[SourceKind, Callable[[Target], bool]] = {
+    SourceKind.KUBERNETES: lambda t: t.kubelet is not None or t.runtime.name == "podman",
+    SourceKind.COMPOSE: lambda t: t.kubelet is None,
+    SourceKind.CONTAINERFILE: lambda t: True,
+    SourceKind.IMAGE_CONFIG: lambda t: True,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # STOP101; never reused once released
+    name: str  # kebab-case, named after the pattern it flags
+    summary: str  # one line, for `stopsignal rules`
+    severity: Severity
+    check: Check
+    doc: str  # the module docstring: What it does / Why is this bad? / Example / Fix / Engines
+    applies_to: frozenset[SourceKind] = frozenset(SourceKind)
+    fix_availability: FixAvailability = FixAvailability.NONE
+
+
+def applicable_targets(source: SourceKind, targets: Sequence[Target]) -> tuple[Target, ...]:
+    """The targets that can run a container from ``source``; all of them if none fits."""
+    runs_on = _RUNS_ON[source]
+    fitting = tuple(target for target in targets if runs_on(target))
+    return fitting or tuple(targets)
+
+
+@dataclass
+class Facts:
+    """What every rule needs to know about one container, computed at most once."""
+
+    container: Container
+    targets: tuple[Target, ...]
+    explicit_targets: bool = False  # the user named the fleet (--engine / config engines)
+    read_script: ScriptReader | None = None
+
+    @cached_property
+    def pid1(self) -> Pid1Info:
+        return detect(self.container, self.read_script)
+
+    @cached_property
+    def image_known(self) -> bool:
+        """Whether the image's own settings (STOPSIGNAL, ENTRYPOINT) are known."""
+        return (self.container.source in (SourceKind.CONTAINERFILE, SourceKind.IMAGE_CONFIG)
+                or self.container.image_config is not None)
+
+    def request(self, *, image_stop_signal: str | object | None = ...,
+                prestop_seconds: float | None = None) -> StopRequest:
+        container = self.container
+        stop = (container.effective_stop_signal() if image_stop_signal is ...
+                else image_stop_signal)
+        assert stop is None or isinstance(stop, str)
+        return StopRequest(
+            image_stop_signal=stop,
+            lifecycle_stop_signal=container.lifecycle_stop_signal,
+            os=container.os,
+            command=container.argv(),
+            grace=container.grace,
+            prestop_seconds=self.prestop_seconds if prestop_seconds is None else prestop_seconds,
+        )
+
+    @cached_property
+    def prestop_seconds(self) -> float:
+        """How long the preStop hook is known to take (a sleep hook, or ``sleep N`` in exec)."""
+        hook = self.container.prestop
+        if hook is None:
+            return 0.0
+        if hook.kind == "sleep" and hook.seconds is not None:
+            return float(hook.seconds)
+        if hook.kind == "exec":
+            from stopsignal.rules.hooks import sleep_seconds
+
+            return sleep_seconds(hook.command)
+        return 0.0
+
+    @cached_property
+    def resolutions(self) -> tuple[tuple[Target, Resolution], ...]:
+        request = self.request()
+        return tuple((target, resolve(target, request)) for target in self.targets)
+
+    def resolve_with(self, request: StopRequest,
+                     targets: Iterable[Target] | None = None) -> list[tuple[Target, Resolution]]:
+        return [(target, resolve(target, request))
+                for target in (self.targets if targets is None else targets)]
+
+
+@dataclass(frozen=True)
+class Context:
+    """One rule's view of one container."""
+
+    rule: Rule
+    facts: Facts
+    severity: Severity | None = None  # a configured override of the rule's severity
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self.facts.targets
+
+    def finding(self, container: Container, location: Location, message: str, *,
+                trail: Sequence[str] = (), fix: Fix | None = None,
+                severity: Severity | None = None) -> Finding:
+        rule = self.rule
+        chosen = self.severity or severity or rule.severity
+        return Finding(code=rule.code, rule=rule.name, severity=chosen, location=location,
+                       message=message, object=container.object, container=container.name,
+                       fix=fix, trail=tuple(trail))
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """A target and what it does, for messages that list several targets."""
+
+    target: Target
+    resolution: Resolution
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return str(self.target)
+
+    def sends(self) -> str:
+        signal = self.resolution.signal
+        return describe_number(signal) if signal is not None else "no stop signal"
+
+
+def trail_lines(results: Iterable[tuple[Target, Resolution]]) -> list[str]:
+    """The engine trail shown with -v: one block per target."""
+    lines: list[str] = []
+    for target, resolution in results:
+        lines.append(f"{target}: {resolution.summary}")
+        lines.extend(f"  {step.actor}: {step.text} [{step.source}]" for step in resolution.trail)
+    return lines
+
+
+def consequence(resolution: Resolution, pid1: Pid1Info) -> str:
+    """The engine's headline, then what PID 1 (as lint detected it) does with the signal.
+
+    The runtime model classifies PID 1 from argv[0] only; lint follows wrappers, so
+    the reaction is recomputed for the detected PID 1.
+    """
+    headline = resolution.summary.split("; ", 1)[0].rstrip(".")
+    if resolution.signal is None or pid1.kind in (Pid1Kind.UNKNOWN, Pid1Kind.PROGRAM):
+        return headline
+    reaction, stops = pid1_model.reaction(pid1_model.Pid1(pid1.kind, pid1.program),
+                                          resolution.signal)
+    name = "systemd" if pid1.kind is Pid1Kind.SYSTEMD else (pid1.shell or str(pid1.kind))
+    text = f"{headline}; {name} {reaction}"
+    if stops is False:
+        kill_after = resolution.kill_after
+        text += (f"; it is SIGKILLed after {kill_after:g} s" if kill_after is not None
+                 else "; it is never stopped")
+    return text
+
+
+def locate(container: Container, *keys: str) -> Location:
+    """Where to point a finding: the first of ``keys`` the container or its image locates."""
+    own = dict(container.locations)
+    image = container.image_config
+    for key in keys:
+        if key in own:
+            return own[key]
+        located = image.location_of(key) if image is not None else None
+        if located is not None:
+            return located
+    return container.location
+
+
+def join_labels(labels: Sequence[str]) -> str:
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def who(container: Container) -> str:
+    """``container 'nginx'`` for messages (the object is in its own field)."""
+    return f"container {container.name!r}"
+
+
+def iter_nothing() -> Iterator[Finding]:
+    return iter(())
+
+
+def with_severity(finding: Finding, severity: Severity) -> Finding:
+    return replace(finding, severity=severity)

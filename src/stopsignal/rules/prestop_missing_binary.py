@@ -1,0 +1,105 @@
+"""A preStop `exec` hook runs a program the image does not have.
+
+## What it does
+Looks up the program a preStop `exec` hook runs (`kill`, `sh`, `curl`, ...) in
+what is known about the image: the files a Containerfile is known to create, an
+image config, or the documented contents of well-known base images. Debian and
+Ubuntu images, and the official images built on them (python, node, nginx, ...),
+have no `kill` binary; distroless and scratch images have neither a shell nor
+`kill`. When nothing is known about the image the rule stays silent.
+
+## Why is this bad?
+The kubelet runs the hook, the exec fails with "executable file not found", the
+kubelet records a FailedPreStopHook event and carries on: the hook that was meant
+to stop PID 1 gracefully never ran, and the container is stopped with whatever
+signal the engine sends (SIGTERM for systemd: SIGKILL after the grace period).
+
+## Example
+```yaml
+containers:
+  - name: app
+    image: python:3.12-slim
+    lifecycle:
+      preStop:
+        exec:
+          command: ["kill", "-s", "37", "1"]
+```
+
+Use instead:
+```yaml
+          command: ["/bin/sh", "-c", "kill -s 37 1"]
+```
+(`kill` is a shell builtin), or install procps in the image.
+
+## Fix
+Run the command through the image's shell (`/bin/sh -c '...'`) so the shell's
+builtin is used, install the package that provides the program, or, for images
+without a shell, use `STOPSIGNAL` or `lifecycle.stopSignal` instead of a hook.
+
+## Engines
+Kubernetes and OpenShift (the kubelet runs preStop hooks).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from stopsignal.model import Container, Finding, Severity, SourceKind
+from stopsignal.rules._api import Context, Rule, locate, who
+from stopsignal.rules.image_facts import image_family
+
+_SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_SHELL_NAMES = {"sh", "bash", "dash", "ash"}
+_ALWAYS_IN_SHELL_IMAGES = {"sh", "sleep", "cat", "echo", "test", "true", "false"}
+
+
+def check(container: Container, ctx: Context) -> Iterator[Finding]:
+    hook = container.prestop
+    if hook is None or hook.kind != "exec" or not hook.command or container.init_container:
+        return
+    program = hook.command[0]
+    verdict = _missing(container, program)
+    if verdict is None:
+        return
+    message = (f"{who(container)}: the preStop hook runs {program!r}, which is not in the image "
+               f"({verdict}); the hook fails and the container is stopped without it")
+    yield ctx.finding(container, locate(container, "prestop"), message)
+
+
+def _missing(container: Container, program: str) -> str | None:
+    """Why ``program`` is missing, or None when it is present or unknown."""
+    image = container.image_config
+    base = posixpath.basename(program)
+    if image is not None and image.files is not None:
+        candidates = [program] if program.startswith("/") else [
+            posixpath.join(directory, program) for directory in _SEARCH_PATH]
+        if any(candidate in image.files for candidate in candidates):
+            return None
+        if image.files:  # an exhaustive listing that lacks it
+            return f"none of {', '.join(candidates[:3])}... exists in {image.ref or 'the image'}"
+    family = image_family(container)
+    if family is None:
+        return None
+    if not family.has_shell:
+        return f"{family.evidence} is a {family.name} image: no shell, no {base}"
+    if base == "kill" and family.kill_binary is False:
+        if container.source is SourceKind.CONTAINERFILE and image is not None and \
+                image.files is None:
+            return None  # a Containerfile may install procps; without its file list, don't guess
+        return (f"{family.evidence} is {family.name}-based and has no kill binary (procps is not "
+                "installed); use [\"/bin/sh\", \"-c\", \"kill -s SIGNAL 1\"] for the builtin")
+    if base in {"bash"} and family.sh == "busybox":
+        return f"{family.evidence} is {family.name}: /bin/sh is busybox, there is no bash"
+    return None
+
+
+RULE = Rule(
+    code="STOP401",
+    name="prestop-missing-binary",
+    summary="a preStop exec hook runs a program the image does not have",
+    severity=Severity.ERROR,
+    check=check,
+    doc=__doc__ or "",
+    applies_to=frozenset({SourceKind.KUBERNETES}),
+)
