@@ -1,0 +1,37 @@
+"""Reading a workload's log: clean it, and tell what the workload saw at stop."""
+
+from __future__ import annotations
+
+import re
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_EXITING_BY_RE = re.compile(r"Exiting by (SIG[A-Z0-9+-]+)")
+#: systemd's own lines when it halts in a container (src/core, src/shutdown/shutdown.c).
+SYSTEMD_HALT = ("Exiting container", "Halting system", "Reached target System Shutdown",
+                "System Shutdown", "System Halt")
+#: The banner systemd prints when it starts, and again when SIGTERM makes it re-execute.
+SYSTEMD_BANNER_RE = re.compile(r"^systemd \S+ running in system mode", re.MULTILINE)
+
+
+def clean_logs(text: str, lines: int) -> str:
+    """The last ``lines`` lines (all when ``lines`` is 0) without colours and carriage returns."""
+    plain = _ANSI_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    kept = [line.rstrip() for line in plain.splitlines() if line.strip()]
+    return "\n".join(kept[-lines:]) if lines > 0 else "\n".join(kept)
+
+
+def workload_saw(stop_logs: str) -> str:
+    """What the log printed after the stop request says the workload did.
+
+    ``Exiting by SIGINT`` (the seed's demo script), ``clean halt`` (systemd went
+    through its shutdown), ``re-executed`` (systemd got SIGTERM and restarted
+    itself), or ``nothing`` when the log is silent.
+    """
+    match = _EXITING_BY_RE.search(stop_logs)
+    if match:
+        return f"Exiting by {match.group(1)}"
+    if any(marker in stop_logs for marker in SYSTEMD_HALT):
+        return "clean halt"
+    if SYSTEMD_BANNER_RE.search(stop_logs):
+        return "re-executed"
+    return "nothing"

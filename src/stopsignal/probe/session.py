@@ -1,0 +1,224 @@
+"""Probe pods with podman: resolve, create, wait until PID 1 listens, stop, collect, remove.
+
+A ``PodmanSession`` owns every container it creates (named before creation, so
+that an interruption at any point can still remove them) and removes them on
+exit, whatever happened. Containers of one pod are stopped in parallel, as the
+kubelet does.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from stopsignal.errors import ProbeError
+from stopsignal.probe import plan
+from stopsignal.probe.config import LABEL
+from stopsignal.probe.logs import clean_logs
+from stopsignal.probe.podman import Podman, PodmanRunner
+from stopsignal.probe.procfs import wait_ready
+from stopsignal.probe.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
+from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, resolve
+
+Sink = Callable[[str, Event], None]
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    grace: float | None = None  # overrides terminationGracePeriodSeconds / the engine default
+    stop_signal: str | None = None  # overrides the image's STOPSIGNAL
+    ready_timeout: float = 3.0  # how long to wait for PID 1 to handle the stop signal
+    log_lines: int = 15
+    boot_timeout: float = 60.0  # how long to let systemd boot before stopping it
+
+
+@dataclass
+class _Prepared:
+    spec: ContainerSpec
+    resolution: Resolution
+    result: ContainerResult
+    name: str = ""
+    runner: PodmanRunner | None = None
+    history: list[tuple[float, str, str]] = field(default_factory=list)
+    stop_wall: str = ""
+
+
+def kubelet_driven(target: Target) -> bool:
+    return target.kubelet is not None
+
+
+def request_for(spec: ContainerSpec, pod: PodSpec, entrypoint: tuple[str, ...] | None,
+                cmd: tuple[str, ...] | None, image_signal: str | None,
+                options: ProbeOptions) -> StopRequest:
+    grace = options.grace if options.grace is not None else pod.grace
+    return StopRequest(
+        image_stop_signal=options.stop_signal or image_signal,
+        lifecycle_stop_signal=spec.lifecycle_stop_signal, os=pod.os,
+        command=plan.pid1_argv(spec.command, spec.args, entrypoint, cmd), grace=grace)
+
+
+class PodmanSession:
+    def __init__(self, podman: Podman | None = None, sink: Sink | None = None) -> None:
+        self.podman = podman or Podman()
+        self.sink = sink
+        self.id = uuid.uuid4().hex[:8]
+        self.created: list[str] = []
+        self.cancel = threading.Event()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        self.cancel.set()
+        names, self.created = self.created, []
+        self.podman.remove(names)
+
+    def _emit(self, name: str, event: Event) -> None:
+        if self.sink is not None:
+            with self._lock:
+                self.sink(name, event)
+
+    def probe_pod(self, pod: PodSpec, target: Target,
+                  options: ProbeOptions) -> list[ContainerResult]:
+        items = [self._prepare(spec, pod, target, options) for spec in pod.containers]
+        try:
+            for item in items:
+                if item.resolution.outcome is not Outcome.REJECTED:
+                    self._start(item, pod, options)
+            workers = [threading.Thread(target=self._stop, args=(item, target), daemon=True)
+                       for item in items if item.runner is not None]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                while worker.is_alive():
+                    worker.join(0.1)
+            if self.cancel.is_set():
+                raise Cancelled("interrupted")
+            for item in items:
+                self._collect(item, options)
+        except BaseException:
+            self.cancel.set()
+            raise
+        finally:
+            for item in items:
+                if item.runner is not None:
+                    item.runner.close()
+            names = [item.name for item in items if item.name]
+            self.podman.remove(names)
+            self.created = [name for name in self.created if name not in names]
+        return [item.result for item in items]
+
+    def _prepare(self, spec: ContainerSpec, pod: PodSpec, target: Target,
+                 options: ProbeOptions) -> _Prepared:
+        info = self.podman.image(spec.image)
+        request = request_for(spec, pod, info.entrypoint, info.cmd, info.stop_signal, options)
+        resolution = resolve(target, request)
+        label = f"{pod.name}/{spec.name}" if len(pod.containers) > 1 else spec.name
+        result = ContainerResult(name=label, engine=str(target))
+        if resolution.outcome is Outcome.REJECTED:
+            result.outcome = str(resolution.outcome)
+            result.expected = resolution.summary
+            result.note = f"not run: {resolution.summary}"
+        return _Prepared(spec, resolution, result)
+
+    def _start(self, item: _Prepared, pod: PodSpec, options: ProbeOptions) -> None:
+        spec = item.spec
+        item.name = _container_name(self.id, pod.name, spec.name)
+        self.created.append(item.name)  # before creation: an interrupt may land mid-way
+        args = ["run", "--detach", "--name", item.name, "--label", f"{LABEL}=1",
+                "--label", f"{LABEL}.session={self.id}", "--restart", "no"]
+        if spec.tty:
+            args.append("--tty")
+        for key, value in spec.env:
+            args += ["--env", f"{key}={value}"]
+        if spec.command:
+            args += ["--entrypoint", _json_argv(spec.command)]
+        args.append(spec.image)
+        if spec.args is not None:
+            args += list(spec.args)
+        self.podman.run(*args, timeout=180)
+        item.history.append((time.monotonic(), "started", f"podman run {spec.image}"))
+        self._emit(item.result.name, Event(0.0, "started", spec.image))
+        state = self.podman.run("inspect", "--format", "{{.State.Pid}}", item.name,
+                                timeout=60).stdout.strip()
+        pid = int(state or 0)
+        if pid <= 0:
+            raise ProbeError(f"container {spec.name} exited at once, before it could be "
+                             f"stopped; its log: {self._logs(item.name, 5)!r}")
+        item.runner = PodmanRunner(self.podman, item.name, pid)
+        item.runner.cancelled = self.cancel.is_set
+        wanted = item.resolution.signal if item.resolution.outcome in (
+            Outcome.SENT, Outcome.SUBSTITUTED) else None
+        if item.resolution.pid1 == "systemd":
+            self._wait_boot(item, options)
+        if wanted is not None:
+            ready = wait_ready(pid, wanted, options.ready_timeout, self.cancel.is_set)
+            detail = (f"PID 1 handles signal {wanted}" if ready else
+                      f"PID 1 has no handler for signal {wanted} after "
+                      f"{options.ready_timeout:g} s (it will ignore it)")
+            item.history.append((time.monotonic(), "ready" if ready else "no-handler", detail))
+
+    def _wait_boot(self, item: _Prepared, options: ProbeOptions) -> None:
+        """Let systemd finish booting, as a pod that has been running would have.
+
+        A stop during boot tests something else: SIGTERM that early can make the halt
+        fail after the re-execution, which never happens to a running workload.
+        """
+        try:
+            state = self.podman.run("exec", item.name, "systemctl", "is-system-running",
+                                    "--wait", check=False, timeout=options.boot_timeout)
+        except subprocess.TimeoutExpired:
+            detail = f"systemd still booting after {options.boot_timeout:g} s"
+        else:
+            detail = f"systemd is {state.stdout.strip() or 'unknown'}"
+        item.history.append((time.monotonic(), "booted", detail))
+
+    def _stop(self, item: _Prepared, target: Target) -> None:
+        runner = item.runner
+        assert runner is not None
+        resolution = item.resolution
+        grace = resolution.grace if resolution.grace is not None else 0.0
+        item.stop_wall = datetime.now(UTC).isoformat()
+        try:
+            plan.stop(runner, resolution, item.result, kubelet=kubelet_driven(target),
+                      grace=grace, prestop=item.spec.prestop if kubelet_driven(target) else None,
+                      sink=lambda event: self._emit(item.result.name, event),
+                      history=item.history)
+        except Cancelled:
+            return
+
+    def _collect(self, item: _Prepared, options: ProbeOptions) -> None:
+        if not item.name:
+            return
+        item.result.logs = self._logs(item.name, options.log_lines)
+        since = self.podman.run("logs", "--since", item.stop_wall, item.name, check=False,
+                                timeout=60)
+        item.result.stop_logs = clean_logs(since.stdout + since.stderr, 0)
+
+    def _logs(self, name: str, lines: int) -> str:
+        result = self.podman.run("logs", name, check=False, timeout=60)
+        return clean_logs(result.stdout + result.stderr, lines)
+
+
+def _container_name(session: str, pod: str, container: str) -> str:
+    slug = re.sub(r"[^a-zA-Z0-9_.-]+", "-", f"{pod}-{container}").strip("-.")[:60]
+    return f"stopsignal-probe-{session}-{slug}"
+
+
+def _json_argv(argv: tuple[str, ...]) -> str:
+    import json
+
+    return json.dumps(list(argv))
