@@ -10,13 +10,12 @@ every implementation. Table and sources: research/runtime-semantics.md section 7
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stopsignal.signals import CLASSIC_BY_NAME, SIGRTMAX
 
 
-@dataclass(frozen=True)
-class KillTool:
+class KillTool(NamedTuple):
     """One ``kill`` implementation and the argument grammar it accepts."""
 
     id: str
@@ -87,7 +86,7 @@ def parse_kill_signal(tool: KillTool, argv: Sequence[str]) -> int | None:
 
 
 def parse_spelling(tool: KillTool, spelling: str) -> int | None:
-    if spelling.isdigit():
+    if spelling.isascii() and spelling.isdigit():
         number = int(spelling)
         # Every tool rejects numbers the kernel does not know (kill -65: EINVAL or "invalid").
         return number if 0 <= number <= SIGRTMAX else None
@@ -113,7 +112,7 @@ def _parse_rt(tool: KillTool, upper: str) -> int | None:
         if not upper.startswith(prefix):
             continue
         offset_text = upper[len(prefix):]
-        if not offset_text.isdigit():
+        if not (offset_text.isascii() and offset_text.isdigit()):
             return None
         if prefix == "RT" and not tool.rt_n:
             return None

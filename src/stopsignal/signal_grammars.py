@@ -8,17 +8,15 @@ is research/runtime-semantics.md; research/signal-vectors.tsv is the test suite.
 
 from __future__ import annotations
 
-import re
-
 from stopsignal.signals import CLASSIC
 
 _GO_INT64 = 2**63
-_ATOI_RE = re.compile(r"[+-]?[0-9]+")
 
 
 def go_atoi(text: str) -> int | None:
     """Go's ``strconv.Atoi`` on 64-bit: optional sign, decimal digits, no spaces."""
-    if not _ATOI_RE.fullmatch(text):
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not (digits.isascii() and digits.isdigit()):
         return None
     value = int(text)
     return value if -_GO_INT64 <= value < _GO_INT64 else None

@@ -7,14 +7,13 @@ glibc and for every Go-based engine (which hard-code 34), and 38 under musl.
 
 This module has no I/O. How each engine parses a spelling is in
 ``stopsignal.signal_grammars``; what ``kill`` implementations do in
-``stopsignal.kill_tools``.
+``stopsignal.kill_tools``. It is on the start-up path of every command, so it
+avoids ``re`` and ``dataclasses`` (each costs more than the rest of the module).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Libc = Literal["glibc", "musl"]
 
@@ -66,8 +65,7 @@ CLASSIC_BY_NAME: dict[str, int] = {name: num for num, name in CLASSIC.items()}
 UNCATCHABLE = frozenset({9, 19})
 
 
-@dataclass(frozen=True, order=True)
-class Signal:
+class Signal(NamedTuple):
     """A Linux signal number with its canonical name under one libc."""
 
     number: int
@@ -111,10 +109,6 @@ def signal_name(number: int, *, libc: Libc = "glibc") -> str | None:
     return f"SIGRTMAX-{SIGRTMAX - number}"
 
 
-_RT_RE = re.compile(r"RT(MIN|MAX)(?:([+-])([0-9]+))?")
-_NUMBER_RE = re.compile(r"[0-9]+")
-
-
 def parse_signal(text: str, *, libc: Libc = "glibc") -> Signal | None:
     """Parse any spelling a Linux user or tool would use; None if it names no signal.
 
@@ -126,7 +120,7 @@ def parse_signal(text: str, *, libc: Libc = "glibc") -> Signal | None:
     """
     if not text or text != text.strip():
         return None
-    if _NUMBER_RE.fullmatch(text):
+    if text.isascii() and text.isdigit():
         number = int(text)
         return Signal(number, libc) if 1 <= number <= SIGRTMAX else None
     upper = text.upper()
@@ -142,20 +136,14 @@ def parse_signal(text: str, *, libc: Libc = "glibc") -> Signal | None:
 
 def _parse_realtime(bare: str, libc: Libc) -> int | None:
     rtmin = RTMIN_BY_LIBC[libc]
-    util_linux = re.fullmatch(r"RT([0-9]+)", bare)
-    if util_linux:
-        number = rtmin + int(util_linux.group(1))
-        return number if number <= SIGRTMAX else None
-    match = _RT_RE.fullmatch(bare)
-    if not match:
-        return None
-    end, sign, offset = match.groups()
-    if sign is None:
-        return rtmin if end == "MIN" else SIGRTMAX
-    if (end, sign) not in {("MIN", "+"), ("MAX", "-")}:
-        return None
-    number = rtmin + int(offset) if end == "MIN" else SIGRTMAX - int(offset)
-    return number if rtmin <= number <= SIGRTMAX else None
+    if bare in ("RTMIN", "RTMAX"):
+        return rtmin if bare == "RTMIN" else SIGRTMAX
+    for prefix, base, sign in (("RTMIN+", rtmin, 1), ("RTMAX-", SIGRTMAX, -1), ("RT", rtmin, 1)):
+        offset = bare[len(prefix):]
+        if bare.startswith(prefix) and offset.isascii() and offset.isdigit():
+            number = base + sign * int(offset)
+            return number if rtmin <= number <= SIGRTMAX else None
+    return None
 
 
 def describe_number(number: int, *, libc: Libc = "glibc") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from stopsignal.runtimes.spelling import SpellingReport, explain_spelling
@@ -17,7 +16,12 @@ def run_signal(value: str, *, as_json: bool, libc: str) -> int:
         sys.stderr.write(f"stopsignal: error: {value!r} is not a Linux signal spelling "
                          "(no engine accepts it either)\n")
         return 2
-    out = json.dumps(report.as_dict(), indent=2) if as_json else render_text(report)
+    if as_json:
+        import json  # only here: json pulls in `re`, which text output does not need
+
+        out = json.dumps(report.as_dict(), indent=2)
+    else:
+        out = render_text(report)
     sys.stdout.write(out + "\n")
     if report.signal is None:
         reason = ("outside 1-64" if value.lstrip("+-").isdigit()

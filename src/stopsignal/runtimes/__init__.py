@@ -8,7 +8,8 @@ the source of its rule.
 
 from __future__ import annotations
 
-from stopsignal import pid1 as pid1_model
+from typing import TYPE_CHECKING
+
 from stopsignal.runtimes import docker, kubelet, podman
 from stopsignal.runtimes.engines import (
     CURRENT,
@@ -22,6 +23,9 @@ from stopsignal.runtimes.engines import (
     parse_targets,
 )
 from stopsignal.runtimes.types import Decision, Outcome, Resolution, Step, StopRequest
+
+if TYPE_CHECKING:
+    from stopsignal import pid1 as pid1_model
 
 __all__ = [
     "CURRENT",
@@ -52,6 +56,8 @@ def decide(target: Target, request: StopRequest) -> Decision:
 
 
 def resolve(target: Target, request: StopRequest) -> Resolution:
+    from stopsignal import pid1 as pid1_model  # only resolve needs it: keep `signal` lean
+
     decision = decide(target, request)
     steps = list(decision.steps)
     pid1 = pid1_model.classify(request.command) if request.command else None
@@ -98,15 +104,15 @@ def _engine_label(target: Target) -> tuple[str, str]:
 
 
 def _reaction_source(pid1: pid1_model.Pid1) -> str:
-    if pid1.kind is pid1_model.Pid1Kind.SYSTEMD:
+    if pid1.kind == "systemd":
         return "systemd man page 'Signals'; docs/CONTAINER_INTERFACE.md"
-    if pid1.kind is pid1_model.Pid1Kind.S6_OVERLAY:
+    if pid1.kind == "s6-overlay":
         return "just-containers/s6-overlay README"
     return "pid_namespaces(7): PID 1 gets only the signals it handles"
 
 
 def _tail(pid1: pid1_model.Pid1, decision: Decision, reaction: str, stops: bool | None) -> str:
-    name = pid1.kind.value if pid1.kind is not pid1_model.Pid1Kind.PROGRAM else pid1.program
+    name = pid1.kind if pid1.kind != "program" else pid1.program
     if stops is False:
         when = (f"is SIGKILLed after {decision.kill_after:g} s" if decision.kill_after is not None
                 else "is never stopped")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stopsignal.runtimes.types import Outcome
+from stopsignal.runtimes.types import Outcome, OutcomeName
 from stopsignal.signals import describe_number, parse_signal
 
 
@@ -11,7 +11,7 @@ def declared_value(text: str | None) -> str | None:
     return text if text else None
 
 
-def delivered(declared: str | None, number: int) -> Outcome:
+def delivered(declared: str | None, number: int) -> OutcomeName:
     """``sent`` when ``number`` is what the spelling means, else ``substituted``."""
     if declared is None:
         return Outcome.SENT if number == 15 else Outcome.SUBSTITUTED

@@ -7,10 +7,8 @@ versions are aliases of the kubelet and CRI-O they ship.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import total_ordering
+from typing import NamedTuple
 
 from stopsignal.errors import UsageError
 
@@ -35,31 +33,23 @@ DISPLAY_NAMES = {"docker": "Docker", "podman": "Podman", "containerd": "containe
 #: Feature gates the model knows; anything else is a usage error (typos must not pass silently).
 KNOWN_GATES = ("ContainerStopSignals",)
 
-_VERSION_RE = re.compile(r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?")
+class Version(NamedTuple):
+    """MAJOR.MINOR.PATCH; compares as a tuple."""
 
-
-@total_ordering
-@dataclass(frozen=True)
-class Version:
     major: int
     minor: int = 0
     patch: int = 0
 
     @classmethod
     def parse(cls, text: str) -> Version:
-        match = _VERSION_RE.fullmatch(text.strip())
-        if not match:
+        parts = text.strip().removeprefix("v").split(".")
+        if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
             raise UsageError(f"invalid version {text!r}: expected MAJOR.MINOR[.PATCH]")
-        major, minor, patch = (int(part) if part else 0 for part in match.groups())
-        return cls(major, minor, patch)
+        numbers = [int(part) for part in parts] + [0, 0]
+        return cls(numbers[0], numbers[1], numbers[2])
 
     def key(self) -> tuple[int, int, int]:
         return (self.major, self.minor, self.patch)
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self.key() < other.key()
 
     def at_least(self, text: str) -> bool:
         return self >= Version.parse(text)
@@ -68,14 +58,13 @@ class Version:
         return f"{self.major}.{self.minor}.{self.patch}"
 
 
-@dataclass(frozen=True)
-class EngineRef:
+class EngineRef(NamedTuple):
     """One ``ENGINE@VERSION[+Gate...]`` as the user wrote it."""
 
     name: str
     version: Version
     written: str
-    gates: frozenset[str] = field(default_factory=frozenset)
+    gates: frozenset[str] = frozenset()
 
     @property
     def version_text(self) -> str:
@@ -92,8 +81,7 @@ class EngineRef:
         return f"{self.name}@{self.version}"
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A runtime, and the kubelet that drives it for containerd and CRI-O."""
 
     runtime: EngineRef

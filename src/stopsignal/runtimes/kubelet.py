@@ -9,7 +9,6 @@ research/runtime-semantics.md section 6.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from stopsignal.runtimes import containerd, crio
 from stopsignal.runtimes.common import declared_value, seconds
@@ -63,16 +62,14 @@ def decide(target: Target, request: StopRequest) -> Decision:
             return outcome
         cri_signal = outcome
     runtime = target.runtime
-    inner = replace(request, grace=remaining)
+    inner = request._replace(grace=remaining)
     if runtime.name == "cri-o":
         decision = crio.decide(runtime, inner, timeout=remaining, cri_signal=cri_signal)
     else:
         decision = containerd.decide(runtime, inner, timeout=remaining, cri_signal=cri_signal)
-    if decision.kill_after is not None:
-        decision.kill_after += prestop
-    decision.grace = grace
-    decision.steps[:0] = steps
-    return decision
+    kill_after = decision.kill_after + prestop if decision.kill_after is not None else None
+    return decision._replace(kill_after=kill_after, grace=grace,
+                             steps=[*steps, *decision.steps])
 
 
 def _lifecycle(target: Target, request: StopRequest, value: str,

@@ -9,12 +9,12 @@ outcome the runtime model resolves from it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stopsignal.kill_tools import KILL_TOOLS, parse_kill_signal
 from stopsignal.runtimes import decide
 from stopsignal.runtimes.engines import Target, parse_target
-from stopsignal.runtimes.types import Decision, Outcome, StopRequest
+from stopsignal.runtimes.types import Decision, Outcome, OutcomeName, StopRequest
 from stopsignal.signal_grammars import (
     crio_map_key,
     parse_ccommon,
@@ -34,8 +34,7 @@ def _crio_current(text: str) -> int | None:
     return parse_ccommon(text.upper())
 
 
-@dataclass(frozen=True)
-class EngineView:
+class EngineView(NamedTuple):
     key: str
     label: str
     parser: Callable[[str], int | None]
@@ -68,13 +67,12 @@ ENGINE_VIEWS: tuple[EngineView, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class EngineReading:
+class EngineReading(NamedTuple):
     key: str
     label: str
     accepted: bool
     number: int | None
-    outcome: Outcome | None
+    outcome: OutcomeName | None
     delivered: int | None
     effect: str
 
@@ -83,15 +81,14 @@ class EngineReading:
             "label": self.label,
             "accepted": self.accepted,
             "number": self.number,
-            "outcome": str(self.outcome) if self.outcome else None,
+            "outcome": self.outcome,
             "delivered": self.delivered,
             "delivered_name": signal_name(self.delivered) if self.delivered else None,
             "effect": self.effect,
         }
 
 
-@dataclass(frozen=True)
-class SpellingReport:
+class SpellingReport(NamedTuple):
     input: str
     signal: Signal | None
     engines: tuple[EngineReading, ...]

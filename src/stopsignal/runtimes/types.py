@@ -1,25 +1,32 @@
-"""The runtime model's values: what goes into a stop decision and what comes out."""
+"""The runtime model's values: what goes into a stop decision and what comes out.
+
+NamedTuples rather than dataclasses: these are on the start-up path of every
+command, and importing ``dataclasses`` alone costs more than twice a bare
+Python start-up here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from typing import Final, Literal, NamedTuple
 
 from stopsignal.signals import describe_number, signal_name
 
+OutcomeName = Literal["sent", "substituted", "kill-only", "stuck", "rejected"]
 
-class Outcome(StrEnum):
+
+class Outcome:
     """What the engine does when asked to stop the container."""
 
-    SENT = "sent"  # the declared (or default) signal is delivered
-    SUBSTITUTED = "substituted"  # a different signal is delivered, silently
-    KILL_ONLY = "kill-only"  # no stop signal at all; SIGKILL after a delay
-    STUCK = "stuck"  # the stop never completes (kubelet retries forever)
-    REJECTED = "rejected"  # the container cannot be created
+    SENT: Final = "sent"  # the declared (or default) signal is delivered
+    SUBSTITUTED: Final = "substituted"  # a different signal is delivered, silently
+    KILL_ONLY: Final = "kill-only"  # no stop signal at all; SIGKILL after a delay
+    STUCK: Final = "stuck"  # the stop never completes (kubelet retries forever)
+    REJECTED: Final = "rejected"  # the container cannot be created
+
+    ALL: Final = ("sent", "substituted", "kill-only", "stuck", "rejected")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One link in the decision trail: who decided what, and the source of that rule."""
 
     actor: str
@@ -30,8 +37,7 @@ class Step:
         return {"actor": self.actor, "text": self.text, "source": self.source}
 
 
-@dataclass(frozen=True)
-class StopRequest:
+class StopRequest(NamedTuple):
     """Everything about a container that bears on how it is stopped.
 
     ``None`` means "not set" (the image has no STOPSIGNAL, the pod has no
@@ -48,13 +54,12 @@ class StopRequest:
     systemd: str = "true"  # podman --systemd=true|false|always
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """The model's answer: which signal PID 1 gets, and when SIGKILL follows."""
 
     engine: str
     version: str
-    outcome: Outcome
+    outcome: OutcomeName
     signal: int | None
     kill_after: float | None  # seconds from the stop request to SIGKILL; None = never
     grace: float | None  # the budget the engine works with
@@ -76,7 +81,7 @@ class Resolution:
         return {
             "engine": self.engine,
             "version": self.version,
-            "outcome": str(self.outcome),
+            "outcome": self.outcome,
             "signal": self.signal,
             "signal_name": self.signal_name,
             "declared": self.declared,
@@ -90,11 +95,10 @@ class Resolution:
         }
 
 
-@dataclass
-class Decision:
+class Decision(NamedTuple):
     """What one engine decided, before PID 1 is taken into account."""
 
-    outcome: Outcome
+    outcome: OutcomeName
     signal: int | None
     kill_after: float | None
     grace: float | None
