@@ -120,3 +120,17 @@ def test_musl_names_start_at_35() -> None:
     assert signal_name(34, libc="musl") is None
     assert len(all_signals(libc="musl")) == 61
     assert len(all_signals()) == 62
+
+
+@pytest.mark.parametrize(("number", "name"), sorted(BASH_TABLE.items()))
+def test_cli_agrees_with_bash_for_every_spelling(number: int, name: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`stopsignal signal X --json` for every spelling bash prints, with and without SIG."""
+    import json
+
+    from stopsignal.cli.fastpath import signal_fast
+
+    for spelling in (name, name[3:], str(number)):
+        assert signal_fast([spelling, "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert (data["number"], data["name"]) == (number, name), spelling
