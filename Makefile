@@ -27,7 +27,8 @@ test: check
 	$(BIN)/pytest
 
 docs: setup
-	$(BIN)/python scripts/generate_docs.py
+	$(BIN)/python -m stopsignal.runtimes.matrix > docs/runtimes.md
+	test ! -f scripts/generate_docs.py || $(BIN)/python scripts/generate_docs.py
 
 bench: setup
 	$(BIN)/python benchmarks/startup.py
