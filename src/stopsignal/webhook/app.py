@@ -26,6 +26,9 @@ Send = Callable[[Message], Awaitable[None]]
 Response = tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]  # status, type, body, headers
 
 MAX_BODY = 3 * 1024 * 1024  # the API server's own request limit is 3 MiB
+# Past the limit, up to this much more is read and dropped before answering 413, so that a
+# client still uploading reads the answer instead of a reset connection.
+DRAIN_LIMIT = 16 * 1024 * 1024
 JSON = b"application/json"
 TEXT = b"text/plain; charset=utf-8"
 REVIEW_ROUTES: dict[str, Mode] = {"/mutate": "mutate", "/validate": "validate"}
@@ -126,14 +129,15 @@ class WebhookApp:
         return 200, JSON, json.dumps(outcome.review, separators=(",", ":")).encode(), []
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        declared = 0
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0  # h11 refuses malformed lengths before we get here
-                if declared > self.max_body:
-                    raise BodyTooLarge
+        if declared > self.max_body + DRAIN_LIMIT:
+            raise BodyTooLarge  # not worth reading: answer now and close
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -142,10 +146,13 @@ class WebhookApp:
                 raise Disconnected
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:  # chunked bodies have no Content-Length
+            if size <= self.max_body:  # chunked bodies have no Content-Length: count
+                chunks.append(chunk)
+            elif size > self.max_body + DRAIN_LIMIT:
                 raise BodyTooLarge
-            chunks.append(chunk)
             if not message.get("more_body", False):
+                if size > self.max_body or declared > self.max_body:
+                    raise BodyTooLarge
                 return b"".join(chunks)
 
     def _account(self, outcome: Outcome, scope: Scope) -> None:
