@@ -148,6 +148,15 @@ class ImageConfig:
     libc: Literal["glibc", "musl"] | None = None
     files: frozenset[str] | None = None  # known paths in the image; None = unknown
     locations: tuple[tuple[str, Location], ...] = ()  # ("stop_signal", loc), ("entrypoint", loc)
+    # Files COPY'd/ADD'ed from the build context: (path in the image, source path relative
+    # to ``context``), so rules can read an entrypoint script from the repository.
+    scripts: tuple[tuple[str, str], ...] = ()
+    # Files a Containerfile writes with a heredoc (COPY <<EOF /path): (path, content).
+    inline_files: tuple[tuple[str, str], ...] = ()
+    context: str | None = None  # the build context directory, when known
+    name: str | None = None  # the Containerfile stage name (AS name), if any
+    entrypoint_shell_form: bool = False  # ENTRYPOINT written in shell form
+    cmd_shell_form: bool = False  # CMD written in shell form
 
     def location_of(self, key: str) -> Location | None:
         return dict(self.locations).get(key)
@@ -184,6 +193,14 @@ class Container:
     # field -> where it is written: "command", "args", "stop_signal", "lifecycle",
     # "prestop", "grace", "os", "spec" (the pod spec), "container" (the container node).
     locations: tuple[tuple[str, Location], ...] = ()
+    # compose: ``entrypoint``/``command`` as written when given as a string; compose splits
+    # them shell-style into ``command``/``args`` but runs no shell.
+    command_raw: str | None = None
+    args_raw: str | None = None
+    # compose ``build``: the context directory and the Dockerfile path (both relative to
+    # the current directory, like the compose file's path), to join the Containerfile.
+    build_context: str | None = None
+    build_dockerfile: str | None = None
 
     def location_of(self, key: str) -> Location:
         return dict(self.locations).get(key, self.location)

@@ -1,0 +1,95 @@
+"""Which files to read: directories expanded, files recognised by name and content."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from stopsignal.model import SourceKind
+
+# Directories that hold tools' state, never manifests. Other hidden directories are
+# read: .devcontainer holds Dockerfiles, policy repositories keep test workloads in
+# .chainsaw-test/.kyverno-test.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", ".jj", "node_modules", "__pycache__", ".venv", "venv",
+    ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".idea",
+    ".vscode", ".cache", ".terraform", ".eggs", ".direnv",
+})
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+_CONTAINERFILE = re.compile(
+    r"(?i)^(?:(?:container|docker)file(?:\..+)?|.+\.(?:container|docker)file)$"
+)
+_COMPOSE = re.compile(r"(?i)^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$")
+_SNIFF_CONTAINERFILE = re.compile(
+    rb"\A(?:\s*#[^\n]*\n)*\s*(?:FROM|ARG)[ \t]+\S", re.IGNORECASE
+)
+_SNIFF_YAML = re.compile(rb"^(?:apiVersion|services|kind)[ \t]*:", re.MULTILINE)
+
+
+def kind_by_name(path: str) -> SourceKind | None:
+    """The kind a file name promises: Containerfiles and compose files are named so."""
+    name = path.rpartition("/")[2]
+    if _CONTAINERFILE.match(name) and not name.lower().endswith(YAML_SUFFIXES + JSON_SUFFIXES):
+        return SourceKind.CONTAINERFILE
+    if _COMPOSE.match(name):
+        return SourceKind.COMPOSE
+    return None
+
+
+def is_oci_layout(path: str) -> bool:
+    return Path(path, "oci-layout").is_file() and Path(path, "index.json").is_file()
+
+
+def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[str]:
+    """Files worth reading under ``paths``; files named explicitly are always yielded.
+
+    Directories are walked in sorted order without following symlinks; OCI layout
+    directories are yielded whole. ``skip_hidden`` also skips every hidden directory.
+    """
+    for path in paths:
+        if not Path(path).is_dir() or is_oci_layout(path):
+            yield path
+            continue
+        for directory, dirnames, filenames in os.walk(path):
+            kept = []
+            for dirname in sorted(dirnames):
+                if dirname in SKIP_DIRS or (skip_hidden and dirname.startswith(".")):
+                    continue
+                full = f"{directory}/{dirname}"
+                if is_oci_layout(full):
+                    yield full
+                else:
+                    kept.append(dirname)
+            dirnames[:] = kept
+            for filename in sorted(filenames):
+                full = f"{directory}/{filename}"
+                if _recognised(full, filename):
+                    yield full
+
+
+def _recognised(path: str, name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(YAML_SUFFIXES + JSON_SUFFIXES) or kind_by_name(name) is not None:
+        return True
+    if lower.endswith(".tar"):
+        return _sniff(path, 512)[257:262] == b"ustar"
+    if "." in name.lstrip("."):
+        return False  # README.md, main.go, run.sh: a known kind of file that is not ours
+    head = _sniff(path, 2048)
+    if not head or b"\x00" in head:
+        return False
+    return bool(_SNIFF_CONTAINERFILE.match(head) or _SNIFF_YAML.search(head))
+
+
+def _sniff(path: str, size: int) -> bytes:
+    try:
+        file = Path(path)
+        if not file.is_file():
+            return b""
+        with file.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""

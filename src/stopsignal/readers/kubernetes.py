@@ -1,0 +1,231 @@
+"""Kubernetes and OpenShift objects (YAML or JSON) -> one Container per container.
+
+Covers Pod, PodTemplate, the workload kinds whose pod template sits at
+``spec.template`` (Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ReplicationController, Job, OpenShift DeploymentConfig), CronJob
+(``spec.jobTemplate.spec.template``), and the containers of objects inside a
+``List`` (or ``PodList``, ``DeploymentList``, ...) and an OpenShift ``Template``.
+Ephemeral containers are debugging tools that are never stopped gracefully, so
+they are not read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from stopsignal.model import Container, Hook, Location, SourceKind
+from stopsignal.readers.yamlnodes import Walk, boolean, number, text
+
+YamlPath = tuple[str | int, ...]
+
+POD_SPEC_PATHS: dict[str, YamlPath] = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "DeploymentConfig": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+MAX_NESTING = 4  # List in Template in List ...: deeper than this is not a real manifest
+
+# A document is composed only if its text can hold a workload: it names containers and
+# a workload kind (or a List/Template that may hold one). Everything else is only
+# syntax-checked, which is what makes reading a policy repository fast.
+_KIND = re.compile(
+    rb"""\bkind["']?[ \t]*:[ \t]*(?:!!str[ \t]+)?["']?(?:"""
+    + b"|".join(kind.encode() for kind in POD_SPEC_PATHS)
+    + rb"""|Template|\w*List)\b"""
+)
+
+
+def wanted(chunk: bytes) -> bool:
+    return b"containers" in chunk and _KIND.search(chunk) is not None
+
+
+def read_document(walk: Walk, root: Node) -> list[Container]:
+    found: list[Container] = []
+    _read_object(walk, root, (), found, 0)
+    return found
+
+
+def object_kind(walk: Walk, root: Node) -> str | None:
+    return text(walk.value(root, "kind"))
+
+
+def _read_object(
+    walk: Walk, node: Node, path: YamlPath, found: list[Container], depth: int
+) -> None:
+    kind = text(walk.value(node, "kind"))
+    if kind is None:
+        return
+    if kind == "Template" or kind.endswith("List"):
+        key = "objects" if kind == "Template" else "items"
+        if depth < MAX_NESTING:
+            for index, item in enumerate(walk.sequence(walk.value(node, key))):
+                _read_object(walk, item, (*path, key, index), found, depth + 1)
+        return
+    spec_path = POD_SPEC_PATHS.get(kind)
+    if spec_path is None:
+        return
+    metadata = walk.value(node, "metadata")
+    name = text(walk.value(metadata, "name")) or text(walk.value(metadata, "generateName"))
+    annotations = walk.string_map(walk.value(metadata, "annotations"))
+    parent: Node | None = node
+    for step in spec_path[:-1]:
+        parent = walk.value(parent, str(step))
+    if len(spec_path) > 1:  # the pod template's own annotations apply too
+        template_metadata = walk.value(parent, "metadata")
+        annotations += walk.string_map(walk.value(template_metadata, "annotations"))
+    spec_pair = walk.get(parent, "spec")
+    if spec_pair is None or not isinstance(spec_pair[1], MappingNode):
+        return
+    _read_pod_spec(
+        walk,
+        spec_pair,
+        (*path, *spec_path),
+        f"{kind}/{name}" if name else kind,
+        annotations,
+        found,
+    )
+
+
+def _read_pod_spec(
+    walk: Walk,
+    spec_pair: tuple[Node, Node],
+    spec_path: YamlPath,
+    object_name: str,
+    annotations: tuple[tuple[str, str], ...],
+    found: list[Container],
+) -> None:
+    spec_key, spec = spec_pair
+    shared: list[tuple[str, Location]] = [("spec", walk.location(spec_key, spec_path))]
+    grace = None
+    grace_pair = walk.get(spec, "terminationGracePeriodSeconds")
+    if grace_pair is not None:
+        grace = number(grace_pair[1])
+        path = (*spec_path, "terminationGracePeriodSeconds")
+        shared.append(("grace", walk.location(grace_pair[0], path)))
+    os_name = None
+    os_pair = walk.get(spec, "os")
+    if os_pair is not None:
+        os_name = text(walk.value(os_pair[1], "name"))
+        shared.append(("os", walk.location(os_pair[0], (*spec_path, "os"))))
+    common = _Common(object_name, annotations, grace, os_name, tuple(shared))
+    for key in ("containers", "initContainers"):
+        for index, item in enumerate(walk.sequence(walk.value(spec, key))):
+            container = _read_container(walk, item, (*spec_path, key, index), common, key)
+            if container is not None:
+                found.append(container)
+
+
+class _Common:
+    """What every container of one pod spec shares."""
+
+    __slots__ = ("annotations", "grace", "locations", "object", "os")
+
+    def __init__(
+        self,
+        object_name: str,
+        annotations: tuple[tuple[str, str], ...],
+        grace: float | None,
+        os_name: str | None,
+        locations: tuple[tuple[str, Location], ...],
+    ) -> None:
+        self.object = object_name
+        self.annotations = annotations
+        self.grace = grace
+        self.os = os_name
+        self.locations = locations
+
+
+def _read_container(
+    walk: Walk, node: Node, path: YamlPath, common: _Common, key: str
+) -> Container | None:
+    if not isinstance(node, MappingNode):
+        return None
+    location = walk.location(node, path)
+    locations: list[tuple[str, Location]] = [("container", location), *common.locations]
+    command = args = None
+    pair = walk.get(node, "command")
+    if pair is not None:
+        command = walk.strings(pair[1])
+        locations.append(("command", walk.location(pair[0], (*path, "command"))))
+    pair = walk.get(node, "args")
+    if pair is not None:
+        args = walk.strings(pair[1])
+        locations.append(("args", walk.location(pair[0], (*path, "args"))))
+    stop_signal = None
+    prestop = None
+    lifecycle_pair = walk.get(node, "lifecycle")
+    if lifecycle_pair is not None:
+        lifecycle_path = (*path, "lifecycle")
+        locations.append(("lifecycle", walk.location(lifecycle_pair[0], lifecycle_path)))
+        pair = walk.get(lifecycle_pair[1], "stopSignal")
+        if pair is not None:
+            stop_signal = text(pair[1])
+            signal_path = (*lifecycle_path, "stopSignal")
+            locations.append(("stop_signal", walk.location(pair[0], signal_path)))
+        pair = walk.get(lifecycle_pair[1], "preStop")
+        if pair is not None:
+            hook_location = walk.location(pair[0], (*lifecycle_path, "preStop"))
+            locations.append(("prestop", hook_location))
+            prestop = _read_hook(walk, pair[1], hook_location)
+    init_container = key == "initContainers"
+    if init_container and text(walk.value(node, "restartPolicy")) == "Always":
+        init_container = False  # a sidecar: stopped like the main containers (KEP-753)
+    env = []
+    for item in walk.sequence(walk.value(node, "env")):
+        name = text(walk.value(item, "name"))
+        value = text(walk.value(item, "value"))
+        if name is not None and value is not None:
+            env.append((name, value))
+    return Container(
+        name=text(walk.value(node, "name")) or "",
+        source=SourceKind.KUBERNETES,
+        location=location,
+        object=common.object,
+        image=text(walk.value(node, "image")),
+        command=command,
+        args=args,
+        lifecycle_stop_signal=stop_signal,
+        os=common.os,
+        grace=common.grace,
+        prestop=prestop,
+        init_container=init_container,
+        tty=bool(boolean(walk.value(node, "tty"))),
+        env=tuple(env),
+        annotations=common.annotations,
+        locations=tuple(locations),
+    )
+
+
+def _read_hook(walk: Walk, node: Node, location: Location) -> Hook | None:
+    handler = walk.value(node, "exec")
+    if handler is not None:
+        return Hook("exec", location, command=walk.strings(walk.value(handler, "command")) or ())
+    handler = walk.value(node, "sleep")
+    if handler is not None:
+        return Hook("sleep", location, seconds=number(walk.value(handler, "seconds")))
+    handler = walk.value(node, "httpGet")
+    if handler is not None:
+        port = _port(walk.value(handler, "port"))
+        return Hook("httpGet", location, port=port, path=text(walk.value(handler, "path")))
+    handler = walk.value(node, "tcpSocket")
+    if handler is not None:
+        return Hook("tcpSocket", location, port=_port(walk.value(handler, "port")))
+    return None
+
+
+def _port(node: Node | None) -> int | str | None:
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+        try:
+            return int(str(node.value), 0)
+        except ValueError:
+            return str(node.value)
+    return text(node)

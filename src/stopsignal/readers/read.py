@@ -1,0 +1,154 @@
+"""read_path / read_text: pick the reader for a file and never let an exception escape."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from stopsignal.model import Container, ImageConfig, SourceKind
+from stopsignal.readers import compose, kubernetes
+from stopsignal.readers.files import is_oci_layout, kind_by_name
+from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
+from stopsignal.readers.yamlnodes import Walk, comments, documents
+
+MAX_BYTES = 20 * 1024 * 1024  # far above any manifest; bounds time and memory
+_LOOKS_CONTAINERFILE = re.compile(
+    rb"\A(?:\s*#[^\n]*\n|\s*\n)*[ \t]*(?:FROM|ARG)[ \t]+\S", re.IGNORECASE
+)
+
+
+def read_path(path: str) -> ReadResult:
+    """Read one file (or OCI layout directory); problems come back as ``errors``."""
+    try:
+        return _read_path(path)
+    except Exception as error:  # noqa: BLE001 - a reader bug must cost one file, not the run
+        return failed(path, f"internal error while reading ({type(error).__name__}: {error})")
+
+
+def read_text(text: str, path: str, kind: SourceKind | None = None) -> ReadResult:
+    """Read ``text`` as if it were the file ``path``; ``kind`` skips recognition."""
+    try:
+        return read_bytes(text.encode("utf-8", "surrogateescape"), path, kind)
+    except UnicodeEncodeError:
+        return read_bytes(text.encode("utf-8", "replace"), path, kind)
+    except Exception as error:  # noqa: BLE001 - as in read_path
+        return failed(path, f"internal error while reading ({type(error).__name__}: {error})")
+
+
+def failed(path: str, message: str, line: int = 1, column: int = 1) -> ReadResult:
+    return ReadResult(path, errors=(ReadError(path, line, column, message),))
+
+
+def _read_path(path: str) -> ReadResult:
+    file = Path(path)
+    if file.is_dir():
+        if is_oci_layout(path):
+            from stopsignal.readers import image_config
+
+            return image_config.read_oci_layout(path)
+        return ReadResult(path, skipped="a directory")
+    try:
+        if not file.is_file():
+            if not file.exists():
+                return failed(path, "no such file")
+            return failed(path, "not a regular file")
+        size = file.stat().st_size
+        if path.lower().endswith(".tar"):
+            from stopsignal.readers import image_config
+
+            return image_config.read_docker_archive(path)
+        if size > MAX_BYTES:
+            return failed(path, f"file too large ({size / 2**20:.1f} MiB; the limit is 20 MiB)")
+        with file.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        return failed(path, f"cannot read: {error.strerror or error}")
+    return read_bytes(data, path, None)
+
+
+def read_bytes(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
+    if len(data) > MAX_BYTES:
+        return failed(path, "file too large (the limit is 20 MiB)")
+    kind = kind or kind_by_name(path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as error:
+            return failed(path, f"invalid UTF-16: {error.reason}")
+    if kind is not SourceKind.CONTAINERFILE:
+        nul = data.find(b"\x00", 0, 8192)
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            return failed(path, "binary file (contains NUL bytes); not read", line)
+    lower = path.lower()
+    if kind is SourceKind.CONTAINERFILE or (
+        kind is None
+        and not lower.endswith((".yaml", ".yml", ".json"))
+        and _LOOKS_CONTAINERFILE.match(data)
+    ):
+        from stopsignal.readers import containerfile
+
+        return containerfile.read(data, path)
+    return _read_yaml(data, path, kind)
+
+
+def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
+    stripped = data.lstrip()
+    is_json = path.lower().endswith(".json") or stripped.startswith((b"{", b"["))
+    if is_json and b"\t" in data:
+        # JSON allows tabs between tokens, YAML does not; a raw tab cannot sit inside a
+        # JSON string, so replacing them changes no value and no position.
+        data = data.replace(b"\t", b" ")
+    failures: list[ReadFailure] = []
+    containers: list[Container] = []
+    images: list[ImageConfig] = []
+    kinds: set[SourceKind] = set()
+
+    def want(chunk: bytes) -> bool:
+        return is_json or kubernetes.wanted(chunk) or compose.wanted(chunk)
+
+    for document in documents(data, want, failures):
+        if document.root is None:
+            continue
+        walk = Walk(path, document)
+        try:
+            if kind in (None, SourceKind.COMPOSE) and compose.is_compose(walk, document.root):
+                kinds.add(SourceKind.COMPOSE)
+                containers.extend(compose.read_document(walk, document.root))
+                continue
+            if is_json and kind in (None, SourceKind.IMAGE_CONFIG):
+                from stopsignal.readers import image_config
+
+                found = image_config.read_json_document(walk, document.root)
+                if found is not None:
+                    kinds.add(SourceKind.IMAGE_CONFIG)
+                    images.extend(found[0])
+                    containers.extend(found[1])
+                    continue
+            if kind in (None, SourceKind.KUBERNETES):
+                if kubernetes.object_kind(walk, document.root) is not None:
+                    kinds.add(SourceKind.KUBERNETES)
+                containers.extend(kubernetes.read_document(walk, document.root))
+        except ReadFailure as failure:
+            failures.append(failure)
+    if not kinds and kind is None and b"apiVersion" in data and b"kind" in data:
+        kinds.add(SourceKind.KUBERNETES)  # objects that were only syntax-checked
+    found_kind = kind or _first(kinds)
+    errors = tuple(ReadError(path, f.line, f.column, f.message) for f in failures)
+    skipped = UNKNOWN_FILE if found_kind is None and not errors else None
+    return ReadResult(
+        path,
+        containers=tuple(containers),
+        errors=errors,
+        kind=found_kind,
+        skipped=skipped,
+        images=tuple(images),
+        comments=comments(data),
+    )
+
+
+def _first(kinds: set[SourceKind]) -> SourceKind | None:
+    for kind in (SourceKind.KUBERNETES, SourceKind.COMPOSE, SourceKind.IMAGE_CONFIG):
+        if kind in kinds:
+            return kind
+    return None

@@ -1,0 +1,51 @@
+"""What a reader returns: containers, image configs and errors, never an exception."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from stopsignal.model import Container, ImageConfig, SourceKind
+
+UNKNOWN_FILE = "not a Kubernetes, compose, Containerfile or image config file"
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A file, or a part of it, that could not be read; line and column are 1-based."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Everything one input file says.
+
+    ``comments`` maps a 1-based line to the text of its comment (without ``#``):
+    every comment of a Containerfile, and the ``# stopsignal: ...`` comments of
+    YAML files (only those, so reading stays fast).
+    """
+
+    path: str
+    containers: tuple[Container, ...] = ()
+    errors: tuple[ReadError, ...] = ()
+    kind: SourceKind | None = None
+    skipped: str | None = None
+    images: tuple[ImageConfig, ...] = ()
+    comments: Mapping[int, str] = field(default_factory=dict)
+
+
+class ReadFailure(Exception):
+    """Raised inside a reader to abandon one file or document; turned into a ReadError."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
