@@ -51,5 +51,5 @@ debootstrap --variant=minbase --include=systemd,systemd-sysv,procps,nginx-light 
 }
 rm -f "$rootfs.log"
 say "importing the root filesystem as $BASE_IMAGE (about 7 s)"
-tar -C "$rootfs" -c . | podman import - "$BASE_IMAGE" >/dev/null
+tar -C "$rootfs" -c . | podman import --quiet - "$BASE_IMAGE" >/dev/null
 say "base image $BASE_IMAGE ready"

@@ -124,7 +124,11 @@ class ProcessRunner:
     def read_log(self, lines: int) -> str:
         self.log.flush()
         self.log.seek(0)
-        return clean_logs(self.log.read().decode(errors="replace"), lines)
+        text = self.log.read().decode(errors="replace")
+        # unshare's own complaint when it cannot re-raise its child's SIGKILL is not the log.
+        text = "\n".join(line for line in text.splitlines()
+                         if not line.startswith("unshare: sigprocmask"))
+        return clean_logs(text, lines)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -161,10 +165,13 @@ def probe_process(argv: Sequence[str], target: Target, *, grace: float | None,
         wanted = resolution.signal
         if wanted is not None and resolution.outcome in (Outcome.SENT, Outcome.SUBSTITUTED):
             ready = wait_ready(runner.pid, wanted, ready_timeout)
-            history.append((time.monotonic(), "ready" if ready else "no-handler",
-                            f"PID 1 handles signal {wanted}" if ready else
-                            f"PID 1 has no handler for signal {wanted} after {ready_timeout:g} s"
-                            " (it will ignore it)"))
+            event = "ready" if ready else "no-handler"
+            detail = (f"PID 1 handles signal {wanted}" if ready else
+                      f"PID 1 has no handler for signal {wanted} after {ready_timeout:g} s"
+                      " (it will ignore it)")
+            history.append((time.monotonic(), event, detail))
+            if sink is not None:
+                sink(name, Event(0.0, event, detail))
         kubelet = target.kubelet is not None
         plan.stop(runner, resolution, result, kubelet=kubelet,
                   grace=resolution.grace if resolution.grace is not None else 0.0,

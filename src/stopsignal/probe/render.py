@@ -8,7 +8,8 @@ from stopsignal.probe.spec import ContainerResult, Event
 def progress_line(name: str, event: Event) -> str:
     detail = f"  {event.detail}" if event.detail else ""
     code = f" (exit code {event.exit_code})" if event.exit_code is not None else ""
-    when = f"{event.t:+7.2f}s" if event.event != "started" else "  start "
+    before = event.event in {"started", "booted", "ready", "no-handler"}
+    when = "        " if before else f"{event.t:+7.2f}s"
     return f"[{name}] {when} {event.event}{detail}{code}"
 
 
@@ -25,7 +26,7 @@ def verdict(result: ContainerResult) -> str:
 def report(result: ContainerResult) -> str:
     lines = [f"{result.name}  [{result.engine}]"]
     if result.expected:
-        lines.append(f"  model:    {result.expected}")
+        lines.append(f"  engine:   {result.expected}")
     lines.append(f"  signal:   {result.signal_sent or 'none'}")
     if result.prestop_ran:
         state = "ok" if result.prestop_ok else f"failed: {result.prestop_error}"

@@ -169,7 +169,12 @@ class PodmanSession:
             detail = (f"PID 1 handles signal {wanted}" if ready else
                       f"PID 1 has no handler for signal {wanted} after "
                       f"{options.ready_timeout:g} s (it will ignore it)")
-            item.history.append((time.monotonic(), "ready" if ready else "no-handler", detail))
+            self._note(item, "ready" if ready else "no-handler", detail)
+
+    def _note(self, item: _Prepared, event: str, detail: str) -> None:
+        """An event before the stop request: kept for the timeline, shown live."""
+        item.history.append((time.monotonic(), event, detail))
+        self._emit(item.result.name, Event(0.0, event, detail))
 
     def _wait_boot(self, item: _Prepared, options: ProbeOptions) -> None:
         """Let systemd finish booting, as a pod that has been running would have.
@@ -184,7 +189,7 @@ class PodmanSession:
             detail = f"systemd still booting after {options.boot_timeout:g} s"
         else:
             detail = f"systemd is {state.stdout.strip() or 'unknown'}"
-        item.history.append((time.monotonic(), "booted", detail))
+        self._note(item, "booted", detail)
 
     def _stop(self, item: _Prepared, target: Target) -> None:
         runner = item.runner

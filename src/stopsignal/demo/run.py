@@ -1,0 +1,71 @@
+"""Run the article's scenarios through an injected prober and compare with the article."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stopsignal.demo.scenarios import SCENARIOS, Scenario, matches, observe
+from stopsignal.probe.spec import ContainerResult, PodSpec
+
+#: Runs one pod on one engine (``ENGINE@VERSION``) with a grace period; the CLI wires the
+#: podman session in, tests may wire a fake.
+Prober = Callable[[PodSpec, str, float], ContainerResult]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: Scenario
+    observed: dict[str, object]
+    result: ContainerResult
+
+    @property
+    def matches(self) -> bool:
+        return matches(self.scenario.expected, self.observed)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.scenario.id,
+            "engine": self.scenario.engine,
+            "expected": self.scenario.expected.as_dict(),
+            "observed": self.observed,
+            "matches": self.matches,
+            "probe": self.result.as_dict(),
+        }
+
+
+def run_scenarios(seed: Path, prober: Prober, grace: float,
+                  only: Sequence[str] = (),
+                  progress: Callable[[str], None] = lambda _: None) -> list[ScenarioResult]:
+    results: list[ScenarioResult] = []
+    for scenario in SCENARIOS:
+        if only and scenario.id not in only:
+            continue
+        progress(f"scenario {scenario.id} on {scenario.engine}")
+        result = prober(scenario.pod(seed), scenario.engine, grace)
+        outcome = ScenarioResult(scenario, observe(result), result)
+        progress(f"scenario {scenario.id}: "
+                 + ("matches the article" if outcome.matches else "DOES NOT match the article"))
+        results.append(outcome)
+    return results
+
+
+def table(results: Sequence[ScenarioResult]) -> str:
+    """The demo's table: one row per scenario."""
+    header = ("scenario", "engine", "signal sent", "workload saw", "result", "seconds",
+              "matches article")
+    rows = [header]
+    for item in results:
+        observed = item.observed
+        verdict = "graceful" if observed["graceful"] else "killed"
+        if item.result.prestop_ran:
+            verdict += " (preStop " + ("ok" if item.result.prestop_ok else "failed") + ")"
+        rows.append((item.scenario.id, item.scenario.engine, str(observed["signal_sent"] or "-"),
+                     str(observed["workload_saw"]), verdict, f"{observed['seconds']:.2f}",
+                     "yes" if item.matches else "NO"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+             .rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
