@@ -23,6 +23,7 @@ REPO = HERE.parents[1]
 PYTHON = sys.executable
 
 
+
 def stub_finding(rule: str = "systemd-stop-signal", severity: Severity = Severity.ERROR,
                  container: str = "web") -> Finding:
     return Finding(code="STOP101", rule=rule, severity=severity,
