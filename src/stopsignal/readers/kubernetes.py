@@ -16,7 +16,7 @@ import re
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from stopsignal.model import Container, Hook, Location, SourceKind
-from stopsignal.readers.yamlnodes import Walk, boolean, number, text
+from stopsignal.readers.yamlnodes import Walk, boolean, number, tag_of, text
 
 YamlPath = tuple[str | int, ...]
 
@@ -58,31 +58,37 @@ def object_kind(walk: Walk, root: Node) -> str | None:
     return text(walk.value(root, "kind"))
 
 
+def _value(fields: dict[str, tuple[Node, Node]], key: str) -> Node | None:
+    pair = fields.get(key)
+    return None if pair is None else pair[1]
+
+
 def _read_object(
     walk: Walk, node: Node, path: YamlPath, found: list[Container], depth: int
 ) -> None:
-    kind = text(walk.value(node, "kind"))
+    fields = walk.fields(node)
+    kind = text(_value(fields, "kind"))
     if kind is None:
         return
     if kind == "Template" or kind.endswith("List"):
         key = "objects" if kind == "Template" else "items"
         if depth < MAX_NESTING:
-            for index, item in enumerate(walk.sequence(walk.value(node, key))):
+            for index, item in enumerate(walk.sequence(_value(fields, key))):
                 _read_object(walk, item, (*path, key, index), found, depth + 1)
         return
     spec_path = POD_SPEC_PATHS.get(kind)
     if spec_path is None:
         return
-    metadata = walk.value(node, "metadata")
-    name = text(walk.value(metadata, "name")) or text(walk.value(metadata, "generateName"))
-    annotations = walk.string_map(walk.value(metadata, "annotations"))
-    parent: Node | None = node
+    metadata = walk.fields(_value(fields, "metadata"))
+    name = text(_value(metadata, "name")) or text(_value(metadata, "generateName"))
+    annotations = walk.string_map(_value(metadata, "annotations"))
+    parent = fields
     for step in spec_path[:-1]:
-        parent = walk.value(parent, str(step))
+        parent = walk.fields(_value(parent, str(step)))
     if len(spec_path) > 1:  # the pod template's own annotations apply too
-        template_metadata = walk.value(parent, "metadata")
-        annotations += walk.string_map(walk.value(template_metadata, "annotations"))
-    spec_pair = walk.get(parent, "spec")
+        template_metadata = walk.fields(_value(parent, "metadata"))
+        annotations += walk.string_map(_value(template_metadata, "annotations"))
+    spec_pair = parent.get("spec")
     if spec_pair is None or not isinstance(spec_pair[1], MappingNode):
         return
     _read_pod_spec(
@@ -103,22 +109,23 @@ def _read_pod_spec(
     annotations: tuple[tuple[str, str], ...],
     found: list[Container],
 ) -> None:
-    spec_key, spec = spec_pair
+    spec_key, spec_node = spec_pair
+    spec = walk.fields(spec_node)
     shared: list[tuple[str, Location]] = [("spec", walk.location(spec_key, spec_path))]
     grace = None
-    grace_pair = walk.get(spec, "terminationGracePeriodSeconds")
+    grace_pair = spec.get("terminationGracePeriodSeconds")
     if grace_pair is not None:
         grace = number(grace_pair[1])
         path = (*spec_path, "terminationGracePeriodSeconds")
         shared.append(("grace", walk.location(grace_pair[0], path)))
     os_name = None
-    os_pair = walk.get(spec, "os")
+    os_pair = spec.get("os")
     if os_pair is not None:
         os_name = text(walk.value(os_pair[1], "name"))
         shared.append(("os", walk.location(os_pair[0], (*spec_path, "os"))))
     common = _Common(object_name, annotations, grace, os_name, tuple(shared))
     for key in ("containers", "initContainers"):
-        for index, item in enumerate(walk.sequence(walk.value(spec, key))):
+        for index, item in enumerate(walk.sequence(_value(spec, key))):
             container = _read_container(walk, item, (*spec_path, key, index), common, key)
             if container is not None:
                 found.append(container)
@@ -149,48 +156,52 @@ def _read_container(
 ) -> Container | None:
     if not isinstance(node, MappingNode):
         return None
+    fields = walk.fields(node)
     location = walk.location(node, path)
     locations: list[tuple[str, Location]] = [("container", location), *common.locations]
     command = args = None
-    pair = walk.get(node, "command")
+    pair = fields.get("command")
     if pair is not None:
         command = walk.strings(pair[1])
         locations.append(("command", walk.location(pair[0], (*path, "command"))))
-    pair = walk.get(node, "args")
+    pair = fields.get("args")
     if pair is not None:
         args = walk.strings(pair[1])
         locations.append(("args", walk.location(pair[0], (*path, "args"))))
     stop_signal = None
     prestop = None
-    lifecycle_pair = walk.get(node, "lifecycle")
+    lifecycle_pair = fields.get("lifecycle")
     if lifecycle_pair is not None:
         lifecycle_path = (*path, "lifecycle")
         locations.append(("lifecycle", walk.location(lifecycle_pair[0], lifecycle_path)))
-        pair = walk.get(lifecycle_pair[1], "stopSignal")
+        lifecycle = walk.fields(lifecycle_pair[1])
+        pair = lifecycle.get("stopSignal")
         if pair is not None:
             stop_signal = text(pair[1])
             signal_path = (*lifecycle_path, "stopSignal")
             locations.append(("stop_signal", walk.location(pair[0], signal_path)))
-        pair = walk.get(lifecycle_pair[1], "preStop")
+        pair = lifecycle.get("preStop")
         if pair is not None:
             hook_location = walk.location(pair[0], (*lifecycle_path, "preStop"))
             locations.append(("prestop", hook_location))
             prestop = _read_hook(walk, pair[1], hook_location)
     init_container = key == "initContainers"
-    if init_container and text(walk.value(node, "restartPolicy")) == "Always":
+    if init_container and text(_value(fields, "restartPolicy")) == "Always":
         init_container = False  # a sidecar: stopped like the main containers (KEP-753)
     env = []
-    for item in walk.sequence(walk.value(node, "env")):
-        name = text(walk.value(item, "name"))
-        value = text(walk.value(item, "value"))
+    for item in walk.sequence(_value(fields, "env")):
+        variable = walk.fields(item)
+        name = text(_value(variable, "name"))
+        value = text(_value(variable, "value"))
         if name is not None and value is not None:
             env.append((name, value))
+    tty = _value(fields, "tty")
     return Container(
-        name=text(walk.value(node, "name")) or "",
+        name=text(_value(fields, "name")) or "",
         source=SourceKind.KUBERNETES,
         location=location,
         object=common.object,
-        image=text(walk.value(node, "image")),
+        image=text(_value(fields, "image")),
         command=command,
         args=args,
         lifecycle_stop_signal=stop_signal,
@@ -198,7 +209,7 @@ def _read_container(
         grace=common.grace,
         prestop=prestop,
         init_container=init_container,
-        tty=bool(boolean(walk.value(node, "tty"))),
+        tty=tty is not None and bool(boolean(tty)),
         env=tuple(env),
         annotations=common.annotations,
         locations=tuple(locations),
@@ -206,24 +217,25 @@ def _read_container(
 
 
 def _read_hook(walk: Walk, node: Node, location: Location) -> Hook | None:
-    handler = walk.value(node, "exec")
+    fields = walk.fields(node)
+    handler = _value(fields, "exec")
     if handler is not None:
         return Hook("exec", location, command=walk.strings(walk.value(handler, "command")) or ())
-    handler = walk.value(node, "sleep")
+    handler = _value(fields, "sleep")
     if handler is not None:
         return Hook("sleep", location, seconds=number(walk.value(handler, "seconds")))
-    handler = walk.value(node, "httpGet")
+    handler = _value(fields, "httpGet")
     if handler is not None:
         port = _port(walk.value(handler, "port"))
         return Hook("httpGet", location, port=port, path=text(walk.value(handler, "path")))
-    handler = walk.value(node, "tcpSocket")
+    handler = _value(fields, "tcpSocket")
     if handler is not None:
         return Hook("tcpSocket", location, port=_port(walk.value(handler, "port")))
     return None
 
 
 def _port(node: Node | None) -> int | str | None:
-    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+    if isinstance(node, ScalarNode) and tag_of(node) == "tag:yaml.org,2002:int":
         try:
             return int(str(node.value), 0)
         except ValueError:

@@ -12,6 +12,7 @@ are 1-based.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,14 +20,45 @@ from dataclasses import dataclass
 import yaml
 from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from stopsignal.model import Location
 from stopsignal.readers.result import ReadFailure
 
-Loader = yaml.CSafeLoader
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+# A plain (unquoted, untagged) scalar. Its type (null, bool, int, ...) is resolved only
+# when a reader asks: resolving every scalar while composing costs a third of the time.
+PLAIN = "!plain"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_RESOLVER = Resolver()
+
+
+class FastLoader(CParser):
+    """libyaml's composer without implicit tag resolution (see ``PLAIN``)."""
+
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return PLAIN if implicit[0] else STR_TAG
+        return "tag:yaml.org,2002:seq" if kind is SequenceNode else "tag:yaml.org,2002:map"
+
+    # Path-based resolvers are not used. libyaml's composer calls these two for every node;
+    # C builtins that accept the same arguments and do nothing cost half a Python no-op
+    # method (builtins are not descriptors, so they are called without ``self``).
+    descend_resolver = staticmethod(operator.is_)
+    ascend_resolver = staticmethod(tuple)
+
+
+def tag_of(node: Node) -> str:
+    """A node's tag, with a plain scalar resolved as YAML 1.1 (PyYAML's SafeLoader) does."""
+    if node.tag == PLAIN:
+        return str(_RESOLVER.resolve(ScalarNode, node.value, (True, False)))  # type: ignore[no-untyped-call]
+    return str(node.tag)
+
+
 MAX_DOCUMENTS = 100_000
 # Work allowed per document when walking nodes: aliases may share one big node many times.
 NODE_BUDGET = 1_000_000
@@ -113,7 +145,7 @@ def documents(
         chunk = data[start:end]
         if want(chunk):
             try:
-                root = yaml.compose(chunk, Loader=Loader)
+                root = _compose(chunk)
             except yaml.composer.ComposerError as error:
                 if "single document" in str(error):  # the cut was wrong: fall back, exactly
                     yield from _whole(data, errors)
@@ -134,8 +166,16 @@ def documents(
                 parser.dispose()
 
 
+def _compose(chunk: bytes) -> Node | None:
+    loader = FastLoader(chunk)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def _whole(data: bytes, errors: list[ReadFailure]) -> Iterator[Document]:
-    loader = Loader(data)
+    loader = FastLoader(data)
     index = 0
     try:
         while loader.check_node():
@@ -180,26 +220,32 @@ class Walk:
         line, column = self.position(node)
         return Location(self.path, line, column, self.document, yaml_path)
 
-    def get(self, node: Node | None, key: str, depth: int = 0) -> tuple[Node, Node] | None:
-        """The (key node, value node) of ``key`` in a mapping; the last one wins, ``<<`` merges."""
+    def fields(self, node: Node | None, depth: int = 0) -> dict[str, tuple[Node, Node]]:
+        """A mapping's keys -> (key node, value node); the last one wins, ``<<`` merges."""
         if not isinstance(node, MappingNode):
-            return None
-        self.charge(node, len(node.value))
-        found: tuple[Node, Node] | None = None
-        merge: Node | None = None
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode):
-                if key_node.value == key:
-                    found = (key_node, value_node)
-                elif key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-                    merge = value_node
-        if found is None and merge is not None and depth < 8:
-            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
-            for source in sources:
-                found = self.get(source, key, depth + 1)
-                if found is not None:
-                    break
+            return {}
+        pairs = node.value
+        self.charge(node, len(pairs))
+        found: dict[str, tuple[Node, Node]] = {}
+        merges: list[Node] = []
+        for pair in pairs:
+            key_node = pair[0]
+            if type(key_node) is ScalarNode:
+                key = key_node.value
+                if key == "<<" and key_node.tag in (PLAIN, MERGE_TAG):
+                    merges.append(pair[1])
+                else:
+                    found[key] = pair
+        if merges and depth < 8:  # merged keys never override the mapping's own
+            for merge in merges:
+                sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+                for source in sources:
+                    for key, pair in self.fields(source, depth + 1).items():
+                        found.setdefault(key, pair)
         return found
+
+    def get(self, node: Node | None, key: str) -> tuple[Node, Node] | None:
+        return self.fields(node).get(key)
 
     def value(self, node: Node | None, key: str) -> Node | None:
         pair = self.get(node, key)
@@ -235,18 +281,23 @@ class Walk:
 
 
 def is_null(node: Node | None) -> bool:
-    return node is None or (isinstance(node, ScalarNode) and node.tag == NULL_TAG)
+    if node is None:
+        return True
+    if type(node) is not ScalarNode:
+        return False
+    tag = node.tag
+    return (tag == PLAIN and node.value in _NULLS) or tag == NULL_TAG
 
 
 def text(node: Node | None) -> str | None:
     """A scalar's text; None for null, absent or a collection."""
-    if isinstance(node, ScalarNode) and node.tag != NULL_TAG:
+    if type(node) is ScalarNode and not is_null(node):
         return str(node.value)
     return None
 
 
 def number(node: Node | None) -> float | None:
-    if isinstance(node, ScalarNode) and node.tag in NUMBER_TAGS:
+    if isinstance(node, ScalarNode) and tag_of(node) in NUMBER_TAGS:
         try:
             return float(str(node.value).replace("_", ""))
         except ValueError:
@@ -255,8 +306,8 @@ def number(node: Node | None) -> float | None:
 
 
 def boolean(node: Node | None) -> bool | None:
-    if isinstance(node, ScalarNode) and node.tag == BOOL_TAG:
-        return str(node.value).lower() in {"true", "yes", "on", "y"}
+    if isinstance(node, ScalarNode) and tag_of(node) == BOOL_TAG:
+        return str(node.value).lower() in {"true", "yes", "on"}
     return None
 
 
@@ -266,11 +317,12 @@ def plain(walk: Walk, node: Node | None, depth: int = 0) -> object:
         return None
     walk.charge(node)
     if isinstance(node, ScalarNode):
-        if node.tag == NULL_TAG:
+        tag = tag_of(node)
+        if tag == NULL_TAG:
             return None
-        if node.tag == BOOL_TAG:
+        if tag == BOOL_TAG:
             return boolean(node)
-        if node.tag in NUMBER_TAGS:
+        if tag in NUMBER_TAGS:
             value = number(node)
             return int(value) if value is not None and value.is_integer() else value
         return str(node.value)
