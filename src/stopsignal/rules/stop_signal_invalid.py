@@ -38,7 +38,6 @@ All; each target's parser is reproduced exactly (see `stopsignal signal VALUE`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.pid1 import Pid1Kind
@@ -85,7 +84,7 @@ def _check_stop_signal(container: Container, ctx: Context, value: str) -> Iterat
                           "container is never stopped gracefully", fix=_fix(container, ctx))
         return
     facts = ctx.facts
-    request = replace(facts.request(), lifecycle_stop_signal=None)
+    request = facts.request()._replace(lifecycle_stop_signal=None)
     results = facts.resolve_with(request)
     broken = [(t, r) for t, r in results if r.outcome in _BROKEN and r.signal is None
               and not _timeout_zero(r)]
@@ -95,7 +94,7 @@ def _check_stop_signal(container: Container, ctx: Context, value: str) -> Iterat
         return
     if facts.pid1.kind is Pid1Kind.SYSTEMD:
         return  # a substitution is what systemd-stop-signal reports, with the consequence
-    swapped = [(t, r) for t, r in results if r.outcome is Outcome.SUBSTITUTED]
+    swapped = [(t, r) for t, r in results if r.outcome == Outcome.SUBSTITUTED]
     if swapped:
         _target, first = swapped[0]
         labels = join_labels([str(t) for t, _ in swapped])
@@ -118,7 +117,7 @@ def _check_lifecycle(container: Container, ctx: Context, value: str) -> Iterator
                           "can never be handled: the container is never stopped gracefully",
                           fix=_fix(container, ctx))
         return
-    rejected = [(t, r) for t, r in ctx.facts.resolutions if r.outcome is Outcome.REJECTED]
+    rejected = [(t, r) for t, r in ctx.facts.resolutions if r.outcome == Outcome.REJECTED]
     if rejected:
         yield ctx.finding(container, location, _message(container, "lifecycle.stopSignal",
                                                         value, rejected),
@@ -130,7 +129,7 @@ def _fix(container: Container, ctx: Context) -> Fix | None:
 
 
 def _timeout_zero(resolution: Resolution) -> bool:
-    return resolution.outcome is Outcome.KILL_ONLY and resolution.kill_after == 0
+    return resolution.outcome == Outcome.KILL_ONLY and resolution.kill_after == 0
 
 
 def _verb(results: list[tuple[Target, Resolution]]) -> str:

@@ -41,7 +41,6 @@ containerd@1.3 with Kubernetes 1.22. It never fails the exit code unless asked
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import cache
 
 from stopsignal.model import Container, Finding, Severity
@@ -71,15 +70,15 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
         return
     if sends_systemd_shutdown(container) is not None:
         return  # the preStop hook does the stopping wherever the spelling fails
-    request = replace(facts.request(), lifecycle_stop_signal=None)
+    request = facts.request()._replace(lifecycle_stop_signal=None)
     current = facts.resolve_with(request)
-    if any(r.outcome is not Outcome.SENT for _, r in current):
+    if any(r.outcome != Outcome.SENT for _, r in current):
         return  # broken today: stop-signal-invalid reports it
     known = {str(target) for target in facts.targets}
     old = [(t, why) for t, why in field_targets() if str(t) not in known]
     results = facts.resolve_with(request, [t for t, _ in old])
     reasons = {str(t): why for t, why in old}
-    bad = [(t, r) for t, r in results if r.outcome is not Outcome.SENT]
+    bad = [(t, r) for t, r in results if r.outcome != Outcome.SENT]
     if not bad:
         return
     target, first = bad[0]

@@ -1,0 +1,187 @@
+"""Lint configuration: one validated, immutable value built from layered sources.
+
+Defaults < the config file (``.stopsignal.yaml``, or ``[tool.stopsignal]`` in
+``pyproject.toml``, the first found walking up from the working directory) <
+command-line options. Unknown keys are errors that name the key and the file.
+
+    engines: [openshift@4.9, "kubernetes@1.30,containerd@1.7"]  # replaces the defaults
+    add-engines: [openshift@4.9]          # added to the defaults (or to `engines`)
+    select: [STOP101, shell-pid1]         # only these rules (codes or names)
+    ignore: [stop-signal-portability]     # never these
+    severity: {shell-pid1: error}         # per-rule severity overrides
+    fail-on: warning                      # error | warning | info | never
+    image-configs: [images/app.json]      # image configs joined by reference
+
+Rule keys stay strings here (config sits below the rules layer); the engine
+resolves and validates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from stopsignal.errors import ConfigError, StopSignalError
+from stopsignal.model import Severity
+from stopsignal.runtimes import Target, default_targets, parse_targets
+
+CONFIG_NAMES = (".stopsignal.yaml", ".stopsignal.yml")
+FAIL_ON = ("error", "warning", "info", "never")
+KEYS = ("engines", "add-engines", "select", "ignore", "severity", "fail-on", "image-configs")
+
+
+@dataclass(frozen=True)
+class Config:
+    engines: tuple[str, ...] | None = None  # None: the default targets
+    add_engines: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None  # None: every rule
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: str = "warning"  # findings at or above this fail the run (exit 1)
+    image_configs: tuple[str, ...] = ()
+    no_ignore: bool = False  # strict: suppression comments and annotations are not honoured
+    source: str | None = None  # the file the settings came from
+
+    @property
+    def explicit_targets(self) -> bool:
+        """Whether the user named the fleet (as opposed to the default targets)."""
+        return self.engines is not None
+
+    def targets(self) -> list[Target]:
+        where = f" (in {self.source})" if self.source and self.engines is not None else ""
+        try:
+            base = parse_targets(self.engines) if self.engines is not None else default_targets()
+            extra = parse_targets(self.add_engines) if self.add_engines else []
+        except StopSignalError as error:
+            raise ConfigError(f"{error.message}{where}") from error
+        seen = {str(target) for target in base}
+        return base + [target for target in extra if str(target) not in seen]
+
+    def fails(self, severity: Severity) -> bool:
+        if self.fail_on == "never":
+            return False
+        return severity.rank >= Severity(self.fail_on).rank
+
+    def merged(self, **options: Any) -> Config:
+        """Command-line options over this config; None means "not given"."""
+        given = {key: value for key, value in options.items() if value is not None}
+        return replace(self, **given)
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "engines": [str(target) for target in self.targets()],
+            "select": list(self.select) if self.select is not None else None,
+            "ignore": list(self.ignore),
+            "severity": {key: str(value) for key, value in self.severity.items()},
+            "fail-on": self.fail_on,
+            "image-configs": list(self.image_configs),
+        }
+
+
+def find_config(start: str | None = None) -> str | None:
+    """The nearest ``.stopsignal.yaml`` or ``pyproject.toml`` with ``[tool.stopsignal]``."""
+    directory = Path(start) if start else Path.cwd()
+    for folder in (directory.absolute(), *directory.absolute().parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return str(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_section(pyproject):
+            return str(pyproject)
+    return None
+
+
+def _has_tool_section(path: Path) -> bool:
+    try:
+        return "[tool.stopsignal]" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load(path: str | None = None, *, search: bool = True) -> Config:
+    """Load ``path`` (or the nearest config file when ``search``); defaults if there is none."""
+    if path is None:
+        path = find_config() if search else None
+        if path is None:
+            return Config()
+    data = _read(path)
+    return from_mapping(data, source=path)
+
+
+def _read(path: str) -> Mapping[str, Any]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read the config file: {error.strerror}", path=path) from error
+    if path.endswith(".toml"):
+        import tomllib
+
+        try:
+            document = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"invalid TOML: {error}", path=path) from error
+        section = document.get("tool", {}).get("stopsignal", {})
+        if not isinstance(section, dict):
+            raise ConfigError("[tool.stopsignal] must be a table", path=path)
+        return section
+    import yaml
+
+    try:
+        document = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(f"invalid YAML: {getattr(error, 'problem', error)}", path=path,
+                          line=line) from error
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ConfigError("the config must be a mapping of settings", path=path)
+    return document
+
+
+def from_mapping(data: Mapping[str, Any], *, source: str | None = None) -> Config:
+    """Validate a mapping of settings; unknown keys are errors."""
+    options: dict[str, Any] = {"source": source}
+    for key, value in data.items():
+        name = str(key).replace("_", "-")
+        if name not in KEYS:
+            raise ConfigError(f"unknown key {key!r} (known: {', '.join(KEYS)})", path=source)
+        if name == "severity":
+            options["severity"] = _severity_map(value, source)
+        elif name == "fail-on":
+            text = str(value).lower()
+            if text not in FAIL_ON:
+                raise ConfigError(f"fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}",
+                                  path=source)
+            options["fail_on"] = text
+        else:
+            options[name.replace("-", "_")] = _strings(name, value, source)
+    config = Config(**options)
+    config.targets()  # engine names are validated now, with the file named
+    return config
+
+
+def _strings(key: str, value: Any, source: str | None) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ConfigError(f"{key} must be a list of strings", path=source)
+
+
+def _severity_map(value: Any, source: str | None) -> dict[str, Severity]:
+    if not isinstance(value, Mapping):
+        raise ConfigError("severity must map rules to error, warning or info", path=source)
+    result: dict[str, Severity] = {}
+    for rule, level in value.items():
+        try:
+            result[str(rule)] = Severity(str(level).lower())
+        except ValueError:
+            raise ConfigError(f"severity of {rule!r} must be error, warning or info, not "
+                              f"{level!r}", path=source) from None
+    return result

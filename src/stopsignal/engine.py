@@ -1,0 +1,250 @@
+"""lint: read -> join images -> rules -> suppressions -> sorted findings. No printing, no exits.
+
+The readers do the expensive part (parsing); the engine adds work only where
+there are containers: one ``Facts`` per container (the runtime model runs once
+per target), then each selected rule. Files without containers cost nothing
+beyond the read, and suppression comments are looked at only for files with
+findings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from stopsignal import suppress
+from stopsignal.config import Config
+from stopsignal.errors import ConfigError, StopSignalError
+from stopsignal.model import Container, Finding, ImageConfig, Severity
+from stopsignal.readers.result import ReadError, ReadResult
+from stopsignal.rules import RULES, Context, Facts, Rule, get
+from stopsignal.rules._api import applicable_targets
+from stopsignal.runtimes import Target
+
+_SCRIPT_LIMIT = 256 * 1024  # an entrypoint script larger than this is not a script
+_SEARCH_ENTRIES = 400  # bound the search for a script in a build context
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    files: int = 0
+    containers: int = 0
+    suppressed: int = 0
+
+    @property
+    def read_anything(self) -> bool:
+        return self.files > len({error.path for error in self.errors})
+
+    def failing(self, config: Config) -> list[Finding]:
+        return [finding for finding in self.findings if config.fails(finding.severity)]
+
+
+ImageBinding = tuple[str | None, ImageConfig]  # (container name or None = match by ref, config)
+
+
+def normalize_ref(ref: str) -> str:
+    """``docker.io/library/nginx`` and ``nginx:latest`` are the same image."""
+    ref = ref.strip().split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" not in last:
+        ref += ":latest"
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "localhost/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+            break
+    return ref.removeprefix("library/")
+
+
+class Linter:
+    """Rules, targets and images chosen once; then containers and files, one at a time."""
+
+    def __init__(self, config: Config, *, images: Sequence[ImageBinding] = ()) -> None:
+        self.config = config
+        self.targets: tuple[Target, ...] = tuple(config.targets())
+        self.rules = select_rules(config)
+        self.severity = severity_overrides(config)
+        self._by_ref: dict[str, ImageConfig] = {}
+        self._by_name: dict[str, ImageConfig] = {}
+        for name, image in images:
+            self.add_image(image, name)
+        self._listings: dict[Path, list[Path]] = {}
+
+    def add_image(self, image: ImageConfig, container: str | None = None) -> None:
+        if container is not None:
+            self._by_name[container] = image
+        elif image.ref:
+            self._by_ref.setdefault(normalize_ref(image.ref), image)
+
+    def join(self, container: Container) -> Container:
+        if container.image_config is not None:
+            return container
+        image = self._by_name.get(container.name)
+        if image is None and container.image:
+            image = self._by_ref.get(normalize_ref(container.image))
+        return replace(container, image_config=image) if image is not None else container
+
+    def check(self, container: Container) -> list[Finding]:
+        """Every selected rule's findings for one container (before suppressions)."""
+        container = self.join(container)
+        targets = applicable_targets(container.source, self.targets)
+        facts = Facts(container, targets, self.config.explicit_targets,
+                      self._script_reader(container))
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if container.source not in rule.applies_to:
+                continue
+            context = Context(rule, facts, self.severity.get(rule.code))
+            findings.extend(rule.check(container, context))
+        return findings
+
+    def lint_result(self, result: ReadResult, into: LintResult) -> None:
+        into.files += 1
+        into.errors.extend(result.errors)
+        if result.skipped:
+            into.skipped.append((result.path, result.skipped))
+        if not result.containers:
+            return
+        suppressions: suppress.Suppressions | None = None
+        for container in result.containers:
+            into.containers += 1
+            for finding in self.check(container):
+                if not self.config.no_ignore:
+                    if suppressions is None:
+                        suppressions = suppress.parse(result.comments)
+                    if suppress.suppressed(finding, suppressions, container=container):
+                        into.suppressed += 1
+                        continue
+                into.findings.append(finding)
+
+    def _script_reader(self, container: Container) -> Callable[[str], str | None] | None:
+        """Read an entrypoint script the way the image has it: heredoc, COPY source, or a guess."""
+        image = container.image_config
+        if image is None:
+            return None
+        inline = dict(image.inline_files)
+        copied = dict(image.scripts)
+        context = self._context(container, image)
+
+        def read(path_in_image: str) -> str | None:
+            if path_in_image in inline:
+                return inline[path_in_image][:_SCRIPT_LIMIT]
+            if context is None:
+                return None
+            source = copied.get(path_in_image)
+            candidates = ([context / source] if source is not None
+                          else self._find(context, path_in_image))
+            for candidate in candidates:
+                try:
+                    with candidate.open("rb") as handle:
+                        data = handle.read(_SCRIPT_LIMIT + 1)
+                except OSError:
+                    continue
+                if len(data) <= _SCRIPT_LIMIT and b"\0" not in data:
+                    return data.decode("utf-8", "replace")
+            return None
+
+        return read
+
+    @staticmethod
+    def _context(container: Container, image: ImageConfig) -> Path | None:
+        if image.context:
+            return Path(image.context)
+        located = image.location_of("entrypoint") or image.location_of("cmd")
+        if located is not None:
+            return Path(located.path).absolute().parent
+        if container.source.value == "containerfile":
+            return Path(container.location.path).absolute().parent
+        return None
+
+    def _find(self, context: Path, path_in_image: str) -> list[Path]:
+        """Files in the build context that a COPY may have put at ``path_in_image``."""
+        name = PurePosixPath(path_in_image).name
+        if not name or name in {"sh", "bash"}:
+            return []
+        listing = self._listings.get(context)
+        if listing is None:
+            listing = _listing(context)
+            self._listings[context] = listing
+        exact = context / path_in_image.lstrip("/")
+        matches = [exact] if exact in listing else []
+        matches += [path for path in listing if path.name == name and path != exact]
+        return matches[:3]
+
+
+def _listing(context: Path) -> list[Path]:
+    """Up to a few hundred files, two levels deep: a build context, not a whole disk."""
+    listing: list[Path] = []
+    depth = len(context.parts)
+    for directory, dirnames, filenames in os.walk(context):
+        here = Path(directory)
+        dirnames[:] = [d for d in sorted(dirnames)
+                       if not d.startswith(".") and d not in {"node_modules", "__pycache__"}]
+        listing.extend(here / filename for filename in sorted(filenames))
+        if len(listing) > _SEARCH_ENTRIES or len(here.parts) - depth >= 2:
+            dirnames[:] = []
+    return listing
+
+
+def select_rules(config: Config) -> tuple[Rule, ...]:
+    try:
+        ignored = {get(key).code for key in config.ignore}
+        selected = ({get(key).code for key in config.select} if config.select is not None
+                    else {rule.code for rule in RULES})
+    except StopSignalError as error:
+        raise ConfigError(_in_source(error.message, config)) from error
+    return tuple(rule for rule in RULES if rule.code in selected and rule.code not in ignored)
+
+
+def severity_overrides(config: Config) -> dict[str, Severity]:
+    try:
+        return {get(key).code: severity for key, severity in config.severity.items()}
+    except StopSignalError as error:
+        raise ConfigError(_in_source(error.message, config)) from error
+
+
+def _in_source(message: str, config: Config) -> str:
+    return f"{message} (in {config.source})" if config.source else message
+
+
+def lint_results(results: Iterable[ReadResult], config: Config, *,
+                 images: Sequence[ImageBinding] = ()) -> LintResult:
+    """Lint what the readers returned. Image configs among the inputs join by reference."""
+    materialized = list(results)
+    linter = Linter(config, images=images)
+    for result in materialized:
+        for image in result.images:
+            linter.add_image(image)
+    outcome = LintResult()
+    for result in materialized:
+        linter.lint_result(result, outcome)
+    outcome.findings.sort(key=_order)
+    return outcome
+
+
+def lint_paths(paths: Sequence[str], config: Config, *,
+               images: Sequence[ImageBinding] = ()) -> LintResult:
+    """Read every file under ``paths`` and lint it."""
+    from stopsignal.readers import iter_files, read_path
+
+    return lint_results((read_path(path) for path in iter_files(paths)), config, images=images)
+
+
+def lint_containers(containers: Iterable[Container], config: Config) -> list[Finding]:
+    """Lint model objects directly (tests, the webhook); no suppression comments."""
+    linter = Linter(config)
+    findings: list[Finding] = []
+    for container in containers:
+        findings.extend(f for f in linter.check(container)
+                        if config.no_ignore or not suppress.suppressed(
+                            f, suppress.NONE, container=container))
+    return sorted(findings, key=_order)
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str]:
+    location = finding.location
+    return (location.path, location.line, location.column, finding.code)

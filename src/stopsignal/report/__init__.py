@@ -1,0 +1,45 @@
+"""Reports: the same lint result as text, JSON, SARIF 2.1.0 or GitHub annotations.
+
+Each format is a module with ``render(result, *, verbose) -> str``; none prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Protocol
+
+from stopsignal.model import Finding
+from stopsignal.readers.result import ReadError
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class LintResult(Protocol):
+    """What a report shows (``stopsignal.engine.LintResult`` has this shape)."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+    @property
+    def errors(self) -> Sequence[ReadError]: ...
+    @property
+    def skipped(self) -> Sequence[tuple[str, str]]: ...
+    @property
+    def files(self) -> int: ...
+    @property
+    def containers(self) -> int: ...
+    @property
+    def suppressed(self) -> int: ...
+
+
+class Renderer(Protocol):
+    def __call__(self, result: LintResult, *, verbose: bool = False) -> str: ...
+
+
+def renderer(name: str) -> Renderer:
+    """The ``render`` function of a format; formats are imported only when used."""
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}")
+    module = importlib.import_module(f"stopsignal.report.{name}_report")
+    render: Renderer = module.render
+    return render

@@ -1,0 +1,27 @@
+"""The JSON contract of ``stopsignal lint --format json`` (DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+
+from stopsignal.report import LintResult
+from stopsignal.rules import READ_ERROR_CODE
+
+
+def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
+    findings = []
+    for finding in result.findings:
+        entry = finding.as_dict()
+        if verbose:
+            entry["trail"] = list(finding.trail)
+        findings.append(entry)
+    return {
+        "findings": findings,
+        "errors": [{"code": READ_ERROR_CODE, "path": error.path, "line": error.line,
+                    "column": error.column, "message": error.message}
+                   for error in result.errors],
+    }
+
+
+def render(result: LintResult, *, verbose: bool = False) -> str:
+    return json.dumps(as_dict(result, verbose=verbose), indent=2) + "\n"

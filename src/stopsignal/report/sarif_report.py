@@ -1,0 +1,86 @@
+"""SARIF 2.1.0: rule metadata from the catalogue, one result per finding, regions from locations.
+
+Read errors are results of the pseudo-rule STOP900 (hadolint reports DL1000 the
+same way), so code-scanning UIs show unreadable files next to findings.
+"""
+
+from __future__ import annotations
+
+import json
+
+from stopsignal import __version__
+from stopsignal.model import Severity
+from stopsignal.report import LintResult
+from stopsignal.rules import READ_ERROR_CODE, READ_ERROR_NAME, RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS = "https://github.com/stopsignal/stopsignal/blob/main/docs/rules/{name}.md"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _rules() -> list[dict[str, object]]:
+    entries: list[dict[str, object]] = []
+    for rule in RULES:
+        entries.append({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.doc.split("\n", 1)[0]},
+            "help": {"text": rule.doc, "markdown": rule.doc},
+            "helpUri": DOCS.format(name=rule.name),
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": {"fix": str(rule.fix_availability)},
+        })
+    entries.append({
+        "id": READ_ERROR_CODE,
+        "name": READ_ERROR_NAME,
+        "shortDescription": {"text": "an input file that cannot be read"},
+        "defaultConfiguration": {"level": "error"},
+    })
+    return entries
+
+
+def _location(path: str, line: int, column: int) -> dict[str, object]:
+    return {"physicalLocation": {
+        "artifactLocation": {"uri": path.replace("\\", "/")},
+        "region": {"startLine": max(line, 1), "startColumn": max(column, 1)},
+    }}
+
+
+def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
+    index = {rule.code: position for position, rule in enumerate(RULES)}
+    results: list[dict[str, object]] = []
+    for error in result.errors:
+        results.append({"ruleId": READ_ERROR_CODE, "ruleIndex": len(RULES), "level": "error",
+                        "message": {"text": error.message},
+                        "locations": [_location(error.path, error.line, error.column)]})
+    for finding in result.findings:
+        where = finding.location
+        entry: dict[str, object] = {
+            "ruleId": finding.code,
+            "level": _LEVEL[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [_location(where.path, where.line, where.column)],
+            "properties": {"object": finding.object, "container": finding.container,
+                           "rule": finding.rule},
+        }
+        if finding.code in index:
+            entry["ruleIndex"] = index[finding.code]
+        if verbose and finding.trail:
+            entry["properties"] = {**entry["properties"],  # type: ignore[dict-item]
+                                   "trail": list(finding.trail)}
+        results.append(entry)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "stopsignal", "version": __version__,
+                                "informationUri": "https://github.com/stopsignal/stopsignal",
+                                "rules": _rules()}},
+            "results": results,
+        }],
+    }
+
+
+def render(result: LintResult, *, verbose: bool = False) -> str:
+    return json.dumps(as_dict(result, verbose=verbose), indent=2) + "\n"
