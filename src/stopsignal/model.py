@@ -40,6 +40,8 @@ class Location:
     # Where the node sits in a YAML/JSON document: document index, then keys and indices.
     document: int = 0
     yaml_path: tuple[str | int, ...] = ()
+    # Containerfiles: the last line of a multi-line instruction (0: same as ``line``).
+    end_line: int = 0
 
 
 EditOp = Literal["set", "remove", "replace-lines", "insert-lines", "replace-instruction",

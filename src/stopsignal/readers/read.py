@@ -79,11 +79,10 @@ def read_bytes(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as error:
             return failed(path, f"invalid UTF-16: {error.reason}")
-    if kind is not SourceKind.CONTAINERFILE:
-        nul = data.find(b"\x00", 0, 8192)
-        if nul >= 0:
-            line = data.count(b"\n", 0, nul) + 1
-            return failed(path, "binary file (contains NUL bytes); not read", line)
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return failed(path, "binary file (contains NUL bytes); not read", line)
     lower = path.lower()
     if kind is SourceKind.CONTAINERFILE or (
         kind is None
