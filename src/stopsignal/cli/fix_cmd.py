@@ -1,0 +1,213 @@
+"""`stopsignal fix`: apply the fixes lint finds, verify them, write atomically."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+import click
+
+from stopsignal.errors import StopSignalError, UsageError
+
+if TYPE_CHECKING:
+    from stopsignal.config import Config
+    from stopsignal.fix import FileFix
+    from stopsignal.model import Finding
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print a unified diff of the fixes instead of writing them.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="Also apply fixes that change behaviour beyond the finding (shell form to "
+                   "exec form, longer grace periods).")
+@click.option("--engine", "engines", multiple=True, metavar="E@V",
+              help="Fix for these engines only (repeatable; replaces the defaults), e.g. "
+                   "--engine openshift@4.9.")
+@click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
+              help="Fix for this engine as well as the defaults (repeatable).")
+@click.option("--select", multiple=True, metavar="RULE", help="Fix only these rules.")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Do not fix these rules.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: the nearest .stopsignal.yaml or pyproject.toml).")
+@click.option("--no-config", is_flag=True, help="Ignore config files.")
+def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
+        add_engines: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+        config_path: str | None, no_config: bool) -> None:
+    """Repair what lint finds, changing nothing else.
+
+    Applies the fixes attached to findings (only safe ones unless
+    --unsafe-fixes), lints again until nothing more applies, and verifies the
+    result before writing: it parses, lint no longer reports what was fixed, the
+    data changed only at the edited paths, and a second pass changes nothing.
+    Files are replaced atomically; if verification fails, the file is left as it
+    was and the error says why.
+
+    `stopsignal fix -` reads a manifest stream on stdin and writes the fixed
+    stream to stdout, so it works as a Helm post-renderer
+    (`helm install --post-renderer stopsignal --post-renderer-args fix
+    --post-renderer-args -`, or scripts/helm-post-renderer for older Helm).
+
+    \b
+    Examples:
+      stopsignal fix --diff pod.yaml
+      stopsignal fix --engine openshift@4.9 k8s/
+      helm template chart | stopsignal fix - | kubectl apply -f -
+
+    Exit codes: 0 nothing left to report, 1 findings remain (with --diff: fixes
+    to make) or a fix failed verification, 2 usage error or unreadable input.
+    With `-`, remaining findings are reported on stderr and the exit code is 0.
+    """
+    from stopsignal.cli import fail
+
+    try:
+        config = _config(engines, add_engines, select, ignore, config_path, no_config)
+        if not paths:
+            raise UsageError("nothing to fix: give files or directories (or - for stdin)")
+        if "-" in paths:
+            if len(paths) > 1:
+                raise UsageError("- (stdin) cannot be combined with other paths")
+            code = _stdin(config, unsafe_fixes, show_diff)
+        else:
+            code = _files(paths, config, unsafe_fixes, show_diff)
+    except StopSignalError as error:
+        fail(error)
+    sys.exit(code)
+
+
+def _config(engines: tuple[str, ...], add_engines: tuple[str, ...], select: tuple[str, ...],
+            ignore: tuple[str, ...], config_path: str | None, no_config: bool) -> Config:
+    from stopsignal import config as config_module
+
+    base = config_module.Config() if no_config else config_module.load(config_path)
+    config = base.merged(
+        engines=_split(engines) or None,
+        add_engines=(base.add_engines + _split(add_engines)) if add_engines else None,
+        select=_split(select) or None,
+        ignore=(base.ignore + _split(ignore)) if ignore else None,
+    )
+    config.targets()  # an unknown engine is a usage error now, not later
+    return config
+
+
+def _stdin(config: Config, unsafe: bool, show_diff: bool) -> int:
+    from stopsignal.errors import FixVerificationError
+    from stopsignal.fix import fix_text
+    from stopsignal.fix.bind import engine_linter
+
+    text = sys.stdin.read()
+    lint = engine_linter(config)
+    first = lint("<stdin>", text)
+    if first.errors:
+        raise UsageError(f"cannot read the manifest stream: {first.errors[0]}")
+    try:
+        result = fix_text("<stdin>", text, lint, unsafe=unsafe, first=first)
+    except FixVerificationError as error:
+        sys.stderr.write(f"stopsignal: error: {error} (nothing was written)\n")
+        return 1
+    if show_diff:
+        sys.stdout.write(_diff(result))
+    else:
+        sys.stdout.write(result.text)
+    _summary([result], sys.stderr, unsafe=unsafe)
+    return 0
+
+
+def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool) -> int:
+    from stopsignal.errors import FixVerificationError
+    from stopsignal.fix import LintOutput, fix_text
+    from stopsignal.fix.atomic import write_atomic
+    from stopsignal.fix.bind import engine_linter
+    from stopsignal.readers import iter_files, read_path
+
+    files = list(iter_files(list(paths)))
+    results = [read_path(path) for path in files]
+    images = [(None, image) for result in results for image in result.images]
+    lint = engine_linter(config, images=images)
+    done: list[FileFix] = []
+    failed = unreadable = False
+    for path, read in zip(files, results, strict=True):
+        if read.errors:
+            unreadable = True
+            for error in read.errors:
+                sys.stderr.write(f"stopsignal: error: {error}\n")
+            continue
+        if not read.containers:
+            continue  # nothing lint could fix: never parse it again
+        try:
+            with open(path, "rb") as handle:  # noqa: PTH123 - bytes, exactly as on disk
+                text = handle.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            unreadable = True
+            sys.stderr.write(f"stopsignal: error: {path}: {error}\n")
+            continue
+        first: LintOutput = lint(path, text)
+        try:
+            result = fix_text(path, text, lint, unsafe=unsafe, first=first)
+        except FixVerificationError as error:
+            failed = True
+            sys.stderr.write(f"stopsignal: error: {error} (file left unchanged)\n")
+            continue
+        done.append(result)
+        if result.changed:
+            if show_diff:
+                sys.stdout.write(_diff(result))
+            else:
+                write_atomic(path, result.text.encode("utf-8"))
+    out = sys.stderr if show_diff else sys.stdout
+    remaining = _summary(done, out, unsafe=unsafe, verb="Would fix" if show_diff else "Fixed")
+    if failed:
+        return 1
+    if show_diff and any(result.changed for result in done):
+        return 1
+    if any(config.fails(finding.severity) for finding in remaining):
+        return 1
+    return 2 if unreadable and not done else 0
+
+
+def _diff(result: FileFix) -> str:
+    import difflib
+
+    name = result.path
+    old, new = (name, name) if name.startswith(("/", "<")) else (f"a/{name}", f"b/{name}")
+    lines = difflib.unified_diff(result.original.splitlines(keepends=True),
+                                 result.text.splitlines(keepends=True), fromfile=old, tofile=new)
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+    return text
+
+
+def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
+             verb: str = "Fixed") -> list[Finding]:
+    from stopsignal.fix import applicable
+
+    write = out.write
+    remaining: list[Finding] = []
+    for result in results:
+        for finding in result.fixed:
+            title = finding.fix.title if finding.fix else ""
+            write(f"{verb} {_where(finding)}: {finding.code} [{finding.rule}] {title}\n")
+        remaining.extend(result.remaining)
+    for finding in remaining:
+        hint = ""
+        if finding.fix is not None and not unsafe and applicable(finding.fix, unsafe=True):
+            hint = " (fixable with --unsafe-fixes)"
+        elif finding.fix is not None and not finding.fix.edits:
+            hint = f" (no automatic fix: {finding.fix.title})"
+        write(f"{_where(finding)}: {finding.code} [{finding.rule}] {finding.message}{hint}\n")
+    fixed = sum(len(result.fixed) for result in results)
+    files = sum(1 for result in results if result.changed)
+    write(f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} "
+          f"file{'s' if files != 1 else ''}; {len(remaining)} remain.\n")
+    return remaining
+
+
+def _where(finding: Finding) -> str:
+    location = finding.location
+    return f"{location.path}:{location.line}:{location.column}"

@@ -1,0 +1,61 @@
+"""fix: apply the fixes lint attaches to findings, changing nothing else.
+
+Fixes are data (``stopsignal.model.Fix``: edits and an applicability). This
+package renders them onto YAML with ruamel.yaml's round trip (``yamledit``), onto
+JSON in the file's own layout, onto Containerfiles as line splices
+(``containerfile``), or as RFC 6902 JSON Patch (``jsonpatch``); ``apply`` runs the
+fix-and-re-lint loop and verifies the result; ``atomic`` writes files.
+
+Lint is passed in as a ``TextLinter`` (``(path, text) -> LintOutput``) so this
+package depends on the engine only through that seam; ``stopsignal.fix.bind``
+builds one from the lint engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from stopsignal.fix.apply import FileFix, LintOutput, TextLinter, applicable, fix_text
+from stopsignal.model import Finding
+from stopsignal.runtimes import Target
+
+__all__ = [
+    "OBJECT_PATH",
+    "FileFix",
+    "LintOutput",
+    "TextLinter",
+    "applicable",
+    "fix_object",
+    "fix_text",
+]
+
+#: The name an in-memory object is linted under (JSON, so the readers read it as such).
+OBJECT_PATH = "admission-object.json"
+
+
+def fix_object(obj: dict[str, Any], *, targets: Sequence[Target] | None = None,
+               unsafe: bool = False, lint: TextLinter | None = None,
+               ) -> tuple[dict[str, Any], list[Finding], list[dict[str, Any]]]:
+    """Fix one Kubernetes object: (fixed object, findings fixed, RFC 6902 patch ops).
+
+    The same loop and verification as for files, on the object's JSON text, so a
+    webhook applies exactly what ``stopsignal fix`` would write. Lint runs against
+    ``targets`` (default: the default targets) unless a ``lint`` is given.
+    Raises ``FixVerificationError`` when the fix cannot be trusted.
+    """
+    from stopsignal.fix.jsonpatch import diff
+
+    if lint is None:
+        from stopsignal.fix.bind import target_linter
+        from stopsignal.runtimes import default_targets
+
+        lint = target_linter(targets if targets is not None else default_targets())
+
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    result = fix_text(OBJECT_PATH, text, lint, unsafe=unsafe)
+    if not result.changed:
+        return obj, [], []
+    fixed_obj: dict[str, Any] = json.loads(result.text)
+    return fixed_obj, result.fixed, diff(obj, fixed_obj)

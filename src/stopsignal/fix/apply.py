@@ -1,0 +1,234 @@
+"""Apply the fixes lint attaches to findings, re-lint, repeat; verify before anything is kept.
+
+The loop follows ruff's (crates/ruff_linter/src/linter.rs): take the applicable
+fixes in order, drop any that overlaps one already taken (it comes back on the
+next pass, computed against the new text), apply, lint again, stop when lint
+offers nothing more to apply or after ``MAX_PASSES``. Verification follows
+black's (src/black/__init__.py ``assert_equivalent``/``assert_stable``):
+
+* every pass: the new text parses, and the parsed data equals the old data with
+  exactly the pass's edits applied, so nothing outside the edited paths changed
+  (a YAML alias that would carry the edit elsewhere is caught here); for
+  Containerfiles, no line outside the edited ones changed;
+* the new text reads back without reader errors;
+* at the end: lint no longer reports any finding that was fixed, and a further
+  pass has nothing to apply (the loop ends only that way).
+
+Any failure raises ``FixVerificationError`` and the caller writes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from stopsignal.errors import FixVerificationError
+from stopsignal.fix import containerfile, data
+from stopsignal.fix.splice import changed_lines
+from stopsignal.fix.yamledit import BOM, apply_structured, looks_like_json
+from stopsignal.model import Applicability, Edit, Finding, Fix
+
+MAX_PASSES = 8
+STRUCTURED = frozenset({"set", "remove"})
+
+
+@dataclass(frozen=True)
+class LintOutput:
+    """What lint says about one text: its findings, and read errors as one-line strings."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[str, ...] = ()
+
+
+#: ``(path, text) -> LintOutput``: lint one file's text as if it were at ``path``.
+TextLinter = Callable[[str, str], LintOutput]
+
+
+@dataclass
+class FileFix:
+    path: str
+    original: str
+    text: str
+    fixed: list[Finding] = field(default_factory=list)  # findings whose fix was applied
+    remaining: list[Finding] = field(default_factory=list)  # what lint reports afterwards
+    passes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def applicable(fix: Fix | None, *, unsafe: bool) -> bool:
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability is Applicability.UNSAFE
+
+
+def fix_text(path: str, text: str, lint: TextLinter, *, unsafe: bool = False,
+             first: LintOutput | None = None) -> FileFix:
+    """Fix one file's text. Raises ``FixVerificationError`` when the result cannot be trusted.
+
+    ``first`` is lint's output for ``text`` when the caller has it already.
+    """
+    output = first if first is not None else lint(path, text)
+    result = FileFix(path, text, text, remaining=list(output.findings))
+    if output.errors:
+        return result  # never edit a file lint cannot fully read
+    current, findings = text, list(output.findings)
+    for number in range(1, MAX_PASSES + 1):
+        chosen = choose(findings, path, unsafe=unsafe)
+        if not chosen:
+            break
+        edits = [edit for fix, _ in chosen for edit in fix.edits]
+        titles = "; ".join(fix.title for fix, _ in chosen)
+        new = render(path, current, edits)
+        if new == current:
+            raise FixVerificationError(f"the fix '{titles}' changes nothing, yet lint still "
+                                       "reports its finding", path=path)
+        verify_pass(path, current, new, edits, titles)
+        after = lint(path, new)
+        if after.errors:
+            raise FixVerificationError(f"after '{titles}' the file no longer reads: "
+                                       f"{after.errors[0]}", path=path)
+        result.fixed.extend(finding for _, group in chosen for finding in group)
+        current, findings = new, list(after.findings)
+        result.passes = number
+    else:
+        raise FixVerificationError(f"fixes did not settle after {MAX_PASSES} passes", path=path)
+    result.text, result.remaining = current, findings
+    _verify_fixed(path, result.fixed, findings)
+    return result
+
+
+def choose(findings: Sequence[Finding], path: str, *,
+           unsafe: bool) -> list[tuple[Fix, list[Finding]]]:
+    """Applicable, non-overlapping fixes in finding order; equal fixes are taken once."""
+    chosen: list[tuple[Fix, list[Finding]]] = []
+    for finding in findings:
+        fix = finding.fix
+        if fix is None or not applicable(fix, unsafe=unsafe):
+            continue
+        if any(edit.path != path for edit in fix.edits):
+            continue  # a fix for another file is applied when that file is fixed
+        same = next((group for taken, group in chosen if taken == fix), None)
+        if same is not None:
+            same.append(finding)
+            continue
+        if any(_overlap(fix, taken) for taken, _ in chosen):
+            continue
+        chosen.append((fix, [finding]))
+    return chosen
+
+
+def _overlap(one: Fix, other: Fix) -> bool:
+    for a in one.edits:
+        for b in other.edits:
+            if (a.op in STRUCTURED) != (b.op in STRUCTURED):
+                return True
+            if a.op in STRUCTURED:
+                if a.document == b.document and _prefix(a.yaml_path, b.yaml_path):
+                    return True
+            elif a.start_line <= max(b.start_line, b.end_line) \
+                    and b.start_line <= max(a.start_line, a.end_line):
+                return True
+    return False
+
+
+def _prefix(a: tuple[str | int, ...], b: tuple[str | int, ...]) -> bool:
+    size = min(len(a), len(b))
+    return a[:size] == b[:size]
+
+
+def render(path: str, text: str, edits: Sequence[Edit]) -> str:
+    """The text with ``edits`` applied, by the renderer their kind calls for."""
+    kinds = {edit.op in STRUCTURED for edit in edits}
+    if len(kinds) > 1:
+        raise FixVerificationError("a fix mixes structured and line edits", path=path)
+    try:
+        if kinds == {True}:
+            return apply_structured(text, edits)
+        return containerfile.apply_lines(text, edits)
+    except data.EditError as error:
+        raise FixVerificationError(f"cannot apply the fix: {error}", path=path) from error
+    except Exception as error:
+        # ruamel raises its own errors on YAML it cannot round-trip; report, do not write.
+        raise FixVerificationError(f"cannot apply the fix ({type(error).__name__}: "
+                                   f"{str(error).splitlines()[0] if str(error) else ''})",
+                                   path=path) from error
+
+
+def verify_pass(path: str, old: str, new: str, edits: Sequence[Edit], titles: str) -> None:
+    if all(edit.op in STRUCTURED for edit in edits):
+        _verify_data(path, old, new, edits, titles)
+    else:
+        _verify_lines(path, old, new, edits, titles)
+
+
+def parse_documents(text: str) -> list[Any]:
+    """The data of a YAML stream or JSON file, as the readers see it."""
+    body = text.removeprefix(BOM)
+    if looks_like_json(body):
+        try:
+            return [json.loads(body)]
+        except json.JSONDecodeError:
+            pass
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return list(yaml.load_all(body, Loader=loader))
+
+
+def _verify_data(path: str, old: str, new: str, edits: Sequence[Edit], titles: str) -> None:
+    try:
+        after = parse_documents(new)
+    except Exception as error:
+        raise FixVerificationError(f"after '{titles}' the file does not parse: "
+                                   f"{str(error).splitlines()[0]}", path=path) from error
+    before = parse_documents(old)
+    try:
+        expected = data.apply_edits(copy.deepcopy(before), edits)
+    except data.EditError as error:
+        raise FixVerificationError(f"cannot apply '{titles}': {error}", path=path) from error
+    targets = [(edit.document, *edit.yaml_path) for edit in edits]
+    stray = [change for change in data.diff_paths(before, after)
+             if not data.covered(change, targets)]
+    if stray:
+        where = ", ".join(f"document {p[0]} {data.format_path(p[1:])}" for p in stray[:3])
+        raise FixVerificationError(f"'{titles}' would also change {where} (shared through a "
+                                   "YAML anchor or merge key?)", path=path)
+    if after != expected:
+        wrong = list(data.diff_paths(expected, after))[:3]
+        where = ", ".join(f"document {p[0]} {data.format_path(p[1:])}" for p in wrong)
+        raise FixVerificationError(f"'{titles}' did not produce the intended data at {where}",
+                                   path=path)
+
+
+def _verify_lines(path: str, old: str, new: str, edits: Sequence[Edit], titles: str) -> None:
+    lines = [line.rstrip("\r") for line in old.split("\n")]
+    try:
+        spans = containerfile.plan(lines, edits)
+    except data.EditError as error:
+        raise FixVerificationError(f"cannot apply '{titles}': {error}", path=path) from error
+    for first, last in changed_lines(old, new):
+        if not any(start + 1 <= first and last <= max(start + 1, end)
+                   for start, end, _ in spans):
+            raise FixVerificationError(f"'{titles}' changed line {first}, outside its edits",
+                                       path=path)
+
+
+def _key(finding: Finding) -> tuple[str, str | None, str | None]:
+    return (finding.code, finding.object, finding.container)
+
+
+def _verify_fixed(path: str, fixed: Sequence[Finding], remaining: Sequence[Finding]) -> None:
+    left = {_key(finding) for finding in remaining}
+    for finding in fixed:
+        if _key(finding) in left:
+            raise FixVerificationError(
+                f"lint still reports {finding.code} ({finding.rule}) for {finding.object} "
+                f"container {finding.container!r} after its fix", path=path)

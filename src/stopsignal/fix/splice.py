@@ -1,0 +1,131 @@
+"""Carry a serializer's edit back onto the original text, touching only the edited lines.
+
+ruamel.yaml keeps comments, key order and quoting, but its dump still normalises
+some things (sequence indentation, ``...`` markers, spacing in flow mappings), and
+``json.dumps`` only reproduces files it wrote itself. So the fix engine never writes
+a dump. It dumps twice, the unedited tree (*baseline*) and the edited one
+(*edited*), and replays baseline -> edited onto the original (a three-way merge):
+
+* *anchors* are baseline lines the edit left alone and that are aligned with an
+  original line by a line diff that ignores spaces (the serializer re-indents and
+  re-spaces, it does not reword);
+* between two consecutive anchors, if the edit changed nothing, the original lines
+  are kept verbatim (including lines the serializer dropped, such as ``...``);
+  otherwise the edited dump's lines are used, each shifted by the indentation
+  offset between original and baseline at its nearest earlier sibling or parent.
+
+Original line endings (LF or CRLF, per line) and a missing final newline survive.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+
+@dataclass(frozen=True)
+class Spliced:
+    text: str
+    shifted: int  # changed stretches that had to be re-indented (0 = the styles agree)
+
+
+def splice(original: str, baseline: str, edited: str) -> Spliced:
+    """``original`` changed exactly where ``baseline`` -> ``edited`` changes."""
+    if baseline == edited:
+        return Spliced(original, 0)
+    raw = original.split("\n")
+    crlf = sum(line.endswith("\r") for line in raw) * 2 > max(1, len(raw) - 1)
+    ours = [line.removesuffix("\r") for line in raw]
+    base = baseline.split("\n")
+    new = edited.split("\n")
+    if ours[-1] != "" and base[-1] == "" and new[-1] == "":
+        base, new = base[:-1], new[:-1]  # the original has no final newline
+    base_to_ours = _pair(ours, base)
+    base_to_new: dict[int, int] = {}
+    for tag, b1, b2, e1, _ in SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            base_to_new.update({b1 + k: e1 + k for k in range(b2 - b1)})
+    anchors = [(-1, -1, -1)]
+    last_o = -1
+    for b_index in range(len(base)):
+        o_index = base_to_ours.get(b_index)
+        e_index = base_to_new.get(b_index)
+        if o_index is not None and e_index is not None and o_index > last_o:
+            anchors.append((b_index, o_index, e_index))
+            last_o = o_index
+    anchors.append((len(base), len(ours), len(new)))
+
+    out: list[str] = []
+    placed: list[tuple[str, int]] = []  # (baseline/edited line, its depth offset), in order
+    shifted = 0
+    for (b1, o1, e1), (b2, o2, e2) in itertools.pairwise(anchors):
+        if o1 >= 0:
+            out.append(raw[o1])
+            placed.append((base[b1], _depth(ours[o1]) - _depth(base[b1])))
+        if base[b1 + 1:b2] == new[e1 + 1:e2]:
+            out.extend(raw[o1 + 1:o2])
+            continue
+        inserted = []
+        for line in new[e1 + 1:e2]:
+            delta = _offset_for(line, placed)
+            shifted += delta != 0
+            placed.append((line, delta))
+            inserted.append(_shift(line, delta) + ("\r" if crlf else ""))
+        out.extend(inserted)
+        if b1 + 1 == b2:
+            # A pure insertion: the original's own lines here (``...``, a dropped blank)
+            # stay, after the new lines, which belong to what came before.
+            out.extend(raw[o1 + 1:o2])
+    return Spliced("\n".join(out), shifted)
+
+
+def _offset_for(line: str, placed: list[tuple[str, int]]) -> int:
+    """The depth offset of the nearest earlier sibling key, or else of the parent."""
+    depth = _depth(line)
+    item = line.lstrip(" ").startswith("- ")
+    for other, delta in reversed(placed):
+        if not other.strip():
+            continue
+        other_depth = _depth(other)
+        if other_depth > depth:
+            continue
+        if other_depth == depth and other.lstrip(" ").startswith("- ") and not item:
+            continue  # a list item at the key's depth (dash offset 0): not a sibling
+        return delta
+    return 0
+
+
+def _pair(ours: list[str], base: list[str]) -> dict[int, int]:
+    """baseline index -> original index, for equal lines and for re-spaced gaps between them."""
+    mapping: dict[int, int] = {}
+    squeezed_ours = [line.replace(" ", "") for line in ours]
+    squeezed_base = [line.replace(" ", "") for line in base]
+    matcher = SequenceMatcher(None, squeezed_ours, squeezed_base, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            mapping[block.b + k] = block.a + k
+    return mapping
+
+
+def _depth(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _shift(line: str, delta: int) -> str:
+    if delta > 0:
+        return " " * delta + line
+    if delta < 0:
+        return line[min(-delta, _depth(line)):]
+    return line
+
+
+def changed_lines(before: str, after: str) -> list[tuple[int, int]]:
+    """1-based inclusive line ranges of ``before`` that differ in ``after`` (for checks)."""
+    old = before.split("\n")
+    new = after.split("\n")
+    ranges: list[tuple[int, int]] = []
+    for tag, o1, o2, _, _ in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            ranges.append((o1 + 1, max(o1 + 1, o2)))
+    return ranges
