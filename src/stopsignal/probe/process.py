@@ -23,7 +23,7 @@ from pathlib import Path
 from stopsignal.errors import ProbeError
 from stopsignal.probe import plan
 from stopsignal.probe.logs import clean_logs
-from stopsignal.probe.procfs import ExitWatch, children, wait_ready
+from stopsignal.probe.procfs import ExitWatch, children, wait_exec, wait_ready
 from stopsignal.probe.spec import Cancelled, ContainerResult, Event, HookResult, PreStop
 from stopsignal.runtimes import Outcome, StopRequest, Target, resolve
 
@@ -56,7 +56,7 @@ class ProcessRunner:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             found = children(self.process.pid)
-            if found:
+            if found and wait_exec(found[0], ("unshare",)):
                 return found[0]
             if self.process.poll() is not None:
                 output = self.read_log(5)

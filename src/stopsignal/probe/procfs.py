@@ -49,6 +49,24 @@ def wait_ready(pid: int, number: int | None, timeout: float,
         time.sleep(0.02)
 
 
+def wait_exec(pid: int, launcher_prefixes: tuple[str, ...], timeout: float = 5.0) -> bool:
+    """Wait until ``pid`` has exec'd its program, no longer a launcher (unshare, runc init).
+
+    Between fork and exec the launcher's child still carries the launcher's blocked signals:
+    a signal sent then is queued, and dropped when the child (already PID 1) unblocks it.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            return False
+        if not comm.startswith(launcher_prefixes):
+            return True
+        time.sleep(0.002)
+    return False
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -24,7 +24,7 @@ from stopsignal.probe import plan
 from stopsignal.probe.config import LABEL
 from stopsignal.probe.logs import clean_logs
 from stopsignal.probe.podman import Podman, PodmanRunner
-from stopsignal.probe.procfs import wait_ready
+from stopsignal.probe.procfs import wait_exec, wait_ready
 from stopsignal.probe.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
 from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, resolve
 
@@ -158,6 +158,7 @@ class PodmanSession:
         if pid <= 0:
             raise ProbeError(f"container {spec.name} exited at once, before it could be "
                              f"stopped; its log: {self._logs(item.name, 5)!r}")
+        wait_exec(pid, ("runc",))
         item.runner = PodmanRunner(self.podman, item.name, pid)
         item.runner.cancelled = self.cancel.is_set
         wanted = item.resolution.signal if item.resolution.outcome in (

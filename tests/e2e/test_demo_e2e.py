@@ -1,0 +1,56 @@
+"""`stopsignal demo` reproduces each of the article's experiments on real containers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conftest import stopsignal
+from stopsignal.demo.scenarios import IDS
+
+pytestmark = [pytest.mark.podman, pytest.mark.usefixtures("images")]
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, dict[str, Any]]:
+    done = stopsignal("demo", "--json", "--grace", "4", timeout=600)
+    assert done.returncode in (0, 1), done.stderr
+    scenarios = json.loads(done.stdout)["scenarios"]
+    assert [item["id"] for item in scenarios] == list(IDS)
+    return {item["id"]: item for item in scenarios}
+
+
+@pytest.mark.parametrize("scenario", IDS)
+def test_scenario_matches_the_article(demo: dict[str, dict[str, Any]], scenario: str) -> None:
+    item = demo[scenario]
+    assert item["matches"], json.dumps(item, indent=2)
+
+
+def test_what_each_workload_saw(demo: dict[str, dict[str, Any]]) -> None:
+    saw = {key: item["observed"]["workload_saw"] for key, item in demo.items()}
+    assert saw == {
+        "podman-systemd": "clean halt",
+        "openshift-4.9-systemd": "re-executed",
+        "openshift-4.9-systemd-prestop": "clean halt",
+        "openshift-4.9-demo-sigint": "Exiting by SIGINT",
+        "openshift-4.9-demo-37": "Exiting by SIGTERM",
+        "openshift-4.10-demo-37": "Exiting by SIGRTMIN+3",
+        "openshift-4.10-systemd": "clean halt",
+    }
+
+
+def test_openshift_49_kills_systemd_at_the_end_of_the_grace_period(
+        demo: dict[str, dict[str, Any]]) -> None:
+    observed = demo["openshift-4.9-systemd"]["observed"]
+    assert observed["signal_sent"] == "SIGTERM"
+    assert observed["killed"] and observed["exit_code"] == 137
+    assert 4.0 <= observed["seconds"] < 6.0
+
+
+def test_the_lifecycle_hook_halts_systemd(demo: dict[str, dict[str, Any]]) -> None:
+    item = demo["openshift-4.9-systemd-prestop"]
+    assert item["observed"]["prestop_ok"] is True
+    assert item["observed"]["graceful"] and item["observed"]["exit_code"] == 0
+    assert item["engine"] == "openshift@4.9"
