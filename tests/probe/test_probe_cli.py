@@ -1,0 +1,33 @@
+"""`stopsignal probe` input errors: exit 2 with one line, never a traceback (no podman needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stopsignal.cli.probe_cmd import probe
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--process"], "needs a command"),
+    ([], "give one MANIFEST"),
+    (["a.yaml", "b.yaml"], "give one MANIFEST"),
+    (["/nonexistent/pod.yaml"], "cannot read"),
+    (["--grace", "-1", "--process", "--", "true"], "--grace"),
+    (["--process", "--engine", "nosuch@1", "--", "true"], "unknown engine"),
+])
+def test_bad_input_exits_2(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(probe, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_manifest_without_pods_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "cm.yaml"
+    path.write_text("kind: ConfigMap\nmetadata: {name: x}\n")
+    result = CliRunner().invoke(probe, [str(path)])
+    assert result.exit_code == 2
+    assert "cm.yaml: no Pod or workload" in result.output
