@@ -60,6 +60,11 @@ class Rule:
     fix_availability: FixAvailability = FixAvailability.NONE
 
 
+def runs(source: SourceKind, target: Target) -> bool:
+    """Whether ``target`` can run a container described by ``source``."""
+    return _RUNS_ON[source](target)
+
+
 def applicable_targets(source: SourceKind, targets: Sequence[Target]) -> tuple[Target, ...]:
     """The targets that can run a container from ``source``; all of them if none fits."""
     runs_on = _RUNS_ON[source]

@@ -46,7 +46,7 @@ from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
 from stopsignal.rules.hooks import SYSTEMD_SHUTDOWN, kill_calls, kill_tools_for, outcomes
 from stopsignal.rules.remedies import prestop_kill_fix
-from stopsignal.signals import describe_number
+from stopsignal.signals import describe_number, parse_signal
 
 
 def check(container: Container, ctx: Context) -> Iterator[Finding]:
@@ -59,7 +59,8 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
             continue
         tools, why = kill_tools_for(container, call)
         results = outcomes(tools, call)
-        if _agree(results, systemd):
+        meant = parse_signal(call.spelling)
+        if _agree(results, meant.number if meant else None, systemd):
             continue
         failing = sorted(tool for tool, number in results.items() if number is None)
         numbers = sorted({number for number in results.values() if number is not None})
@@ -76,12 +77,16 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                           fix=prestop_kill_fix(container))
 
 
-def _agree(results: dict[str, int | None], systemd: bool) -> bool:
+def _agree(results: dict[str, int | None], meant: int | None, systemd: bool) -> bool:
+    """Every kill sends what the spelling means to engines and glibc programs."""
     values = set(results.values())
     if None in values:
         return False
-    # For systemd, halt and poweroff both stop it cleanly: 37 vs 38 does not matter.
-    return len(values) <= 1 or (systemd and values <= SYSTEMD_SHUTDOWN)
+    if systemd and values <= SYSTEMD_SHUTDOWN:
+        return True  # halt or poweroff: either stops systemd cleanly
+    if meant is not None:
+        return values == {meant}
+    return len(values) <= 1
 
 
 def _suggested(numbers: list[int], systemd: bool) -> str:

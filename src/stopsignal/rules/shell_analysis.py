@@ -89,9 +89,13 @@ def tokenize(text: str) -> list[str]:
                                        text[i + 1:i + 2] in _REDIRECT_START):
             flush()
             j = i + 1
-            while j < n and text[j] in "<>&|-0123456789":
+            while j < n and text[j] in "<>&|":
                 j += 1
-            tokens.append("<redirect>")
+            if text[j - 1] == "&" and j < n and (text[j].isdigit() or text[j] == "-"):
+                j += 1  # `2>&1`, `>&-`: the target is part of the operator
+                tokens.append("<redirect>")
+            else:
+                tokens.append("<redirect-to>")  # the next word is the file
             i = j
             continue
         operator = next((op for op in _OPERATORS if text.startswith(op, i)), None)
@@ -217,6 +221,8 @@ def analyze(text: str) -> ShellAnalysis:
             skip_next = False
             continue
         if token == "<redirect>":
+            continue
+        if token == "<redirect-to>":
             skip_next = True
             continue
         if token in _OPERATORS:

@@ -30,6 +30,12 @@ STOPSIGNAL SIGRTMIN+3
 Spell the signal as every target parses it: an upper-case `SIG` name (`SIGTERM`,
 `SIGINT`, `SIGRTMIN+3`). Never use SIGKILL or SIGSTOP as a stop signal: raise the
 grace period instead. For `lifecycle.stopSignal`, set `spec.os.name: linux`.
+`stopsignal fix` respells a value every target parses to the same signal.
+
+## Fix safety
+Respelling is safe: the container gets the signal the value meant. Replacing
+SIGKILL or SIGSTOP with SIGTERM is unsafe: it changes which signal the workload
+receives, so it needs `--unsafe-fixes` and a person's review.
 
 ## Engines
 All; each target's parser is reproduced exactly (see `stopsignal signal VALUE`).

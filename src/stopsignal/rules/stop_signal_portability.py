@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from stopsignal.model import Container, Finding, Severity
-from stopsignal.rules._api import Context, Rule, join_labels, locate, trail_lines, who
+from stopsignal.rules._api import Context, Rule, join_labels, locate, runs, trail_lines, who
 from stopsignal.rules.hooks import sends_systemd_shutdown
 from stopsignal.runtimes import Outcome, Target, parse_targets
 
@@ -75,7 +75,11 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     if any(r.outcome != Outcome.SENT for _, r in current):
         return  # broken today: stop-signal-invalid reports it
     known = {str(target) for target in facts.targets}
-    old = [(t, why) for t, why in field_targets() if str(t) not in known]
+    # Only engines that can run this source: old kubelets do not run compose files.
+    old = [(t, why) for t, why in field_targets()
+           if str(t) not in known and runs(container.source, t)]
+    if not old:
+        return
     results = facts.resolve_with(request, [t for t, _ in old])
     reasons = {str(t): why for t, why in old}
     bad = [(t, r) for t, r in results if r.outcome != Outcome.SENT]

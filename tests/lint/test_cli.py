@@ -1,0 +1,170 @@
+"""`stopsignal lint`, `rules`, `explain`: the seed examples, the output contracts, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stopsignal.cli.lint_cmd import lint
+from stopsignal.cli.rules_cmd import explain, rules
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "examples" / "seed"
+SYSTEMD_POD = str(SEED / "pod-stopsignal-systemd.yaml")
+LIFECYCLE_POD = str(SEED / "pod-stopsignal-lifecycle.yaml")
+IMAGE = str(Path(__file__).parent / "data" / "stopsignal-systemd.inspect.json")
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(lint, ["--no-config", *args], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def findings(*args: str, stdin: str | None = None) -> tuple[int, list[dict[str, object]]]:
+    code, out, _ = run("--format", "json", *args, stdin=stdin)
+    return code, json.loads(out)["findings"]
+
+
+# The article: flagged on OpenShift 4.9, clean on 4.10 once the image is known; the
+# lifecycle pod is clean everywhere.
+def test_seed_systemd_pod_openshift_4_9() -> None:
+    for extra in ((), ("--image-config", f"nginx={IMAGE}")):
+        code, found = findings("--engine", "openshift@4.9", *extra, SYSTEMD_POD)
+        assert code == 1
+        assert [(f["code"], f["rule"], f["severity"], f["line"], f["object"], f["container"])
+                for f in found] == [("STOP101", "systemd-stop-signal", "error", 19,
+                                     "Pod/stopsignal-systemd", "nginx")]
+        assert "openshift@4.9 sends SIGTERM (15)" in str(found[0]["message"])
+
+
+def test_seed_systemd_pod_openshift_4_10_with_its_image() -> None:
+    assert findings("--engine", "openshift@4.10", "--image-config", f"nginx={IMAGE}",
+                    SYSTEMD_POD) == (0, [])
+
+
+def test_image_config_joins_by_tag() -> None:
+    assert findings("--engine", "openshift@4.10", "--image-config", IMAGE, SYSTEMD_POD) == (0, [])
+
+
+def test_unknown_image_is_said_so() -> None:
+    code, found = findings("--engine", "openshift@4.10", SYSTEMD_POD)
+    assert code == 1 and found[0]["severity"] == "warning"
+    assert "its config was not available" in str(found[0]["message"])
+
+
+@pytest.mark.parametrize("engine", ["openshift@4.9", "openshift@4.10", "docker", "podman@4.3.1",
+                                    "kubernetes@1.30,containerd@1.7", "cri-o@1.22.1"])
+def test_seed_lifecycle_pod_clean_everywhere(engine: str) -> None:
+    assert findings("--engine", engine, LIFECYCLE_POD) == (0, [])
+
+
+def test_seed_lifecycle_pod_clean_on_default_targets() -> None:
+    assert findings("--fail-on", "info", LIFECYCLE_POD) == (0, [])
+
+
+def test_text_format_and_verbose_trail() -> None:
+    code, out, _ = run("--engine", "openshift@4.9", "-v", SYSTEMD_POD)
+    first = out.splitlines()[0]
+    assert code == 1
+    assert first.startswith(f"{SYSTEMD_POD}:19:7: STOP101 [systemd-stop-signal] container "
+                            "'nginx': systemd is PID 1")
+    assert "CRI-O 1.22.1" in out and "[cri-o PR #5366" not in first
+    assert "kubelet 1.22: grace period 30 s" in out
+
+
+def test_github_format() -> None:
+    code, out, _ = run("--engine", "openshift@4.9", "--format", "github", SYSTEMD_POD)
+    assert code == 1
+    assert out.startswith(f"::error file={SYSTEMD_POD},line=19,col=7,"
+                          "title=STOP101 systemd-stop-signal::container 'nginx'")
+
+
+def test_sarif_format() -> None:
+    code, out, _ = run("--engine", "openshift@4.9", "--format", "sarif", SYSTEMD_POD)
+    sarif = json.loads(out)
+    run_ = sarif["runs"][0]
+    assert code == 1 and sarif["version"] == "2.1.0"
+    rule_ids = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    assert rule_ids[0] == "STOP101" and "STOP900" in rule_ids
+    result = run_["results"][0]
+    assert result["ruleId"] == "STOP101" and result["level"] == "error"
+    assert rule_ids[result["ruleIndex"]] == "STOP101"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (19, 7)
+
+
+def test_info_never_fails_unless_asked(tmp_path: Path) -> None:
+    image = tmp_path / "image.json"
+    image.write_text(json.dumps([{"RepoTags": ["x:1"], "Config": {"Cmd": ["/app"],
+                                                                    "StopSignal": "37"}}]))
+    code, found = findings(str(image))
+    assert code == 0 and [f["code"] for f in found] == ["STOP103"]
+    assert findings("--fail-on", "info", str(image))[0] == 1
+
+
+def test_unreadable_only_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: Pod\nspec: [unclosed\n")
+    code, out, _ = run("--format", "json", str(bad))
+    errors = json.loads(out)["errors"]
+    assert code == 2 and errors[0]["code"] == "STOP900" and errors[0]["path"] == str(bad)
+    assert errors[0]["line"] >= 3
+
+
+def test_findings_win_over_read_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Pod\nspec: [unclosed\n")
+    code, _, _ = run("--engine", "openshift@4.9", str(bad), SYSTEMD_POD)
+    assert code == 1
+
+
+def test_missing_file_is_an_error() -> None:
+    code, out, _ = run("/nonexistent/pod.yaml")
+    assert code == 2 and "STOP900" in out
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    ((), "nothing to lint"),
+    (("--engine", "dockr@1", SYSTEMD_POD), "unknown engine"),
+    (("--select", "nope", SYSTEMD_POD), "unknown rule 'nope'"),
+])
+def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_bad_config_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / ".stopsignal.yaml"
+    config.write_text("enignes: [docker]\n")
+    result = CliRunner().invoke(lint, ["--config", str(config), SYSTEMD_POD])
+    assert result.exit_code == 2
+    assert "unknown key 'enignes'" in result.stderr and str(config) in result.stderr
+
+
+def test_stdin() -> None:
+    text = Path(SYSTEMD_POD).read_text()
+    code, found = findings("--engine", "openshift@4.9", "-", stdin=text)
+    assert code == 1 and found[0]["path"] == "<stdin>"
+
+
+def test_add_engine_keeps_defaults() -> None:
+    code, found = findings("--add-engine", "openshift@4.9", SYSTEMD_POD)
+    assert code == 1 and "openshift@4.9" in str(found[0]["message"])
+
+
+def test_rules_and_explain() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(rules, [])
+    assert listing.exit_code == 0 and listing.stdout.startswith("STOP101  systemd-stop-signal")
+    data = json.loads(runner.invoke(rules, ["--format", "json"]).stdout)
+    assert [rule["code"] for rule in data][:2] == ["STOP101", "STOP102"]
+    markdown = runner.invoke(rules, ["--format", "markdown"]).stdout
+    assert markdown.startswith("# Lint rules") and "# shell-pid1 (STOP201)" in markdown
+    for key in ("STOP201", "shell-pid1", "stop201"):
+        page = runner.invoke(explain, [key])
+        assert page.exit_code == 0 and page.stdout.startswith("# shell-pid1 (STOP201)")
+    missing = runner.invoke(explain, ["STOP999"])
+    assert missing.exit_code == 2 and "unknown rule" in missing.stderr
