@@ -167,11 +167,14 @@ def test_sigterm_during_a_slow_review_exits_0_after_answering(stub_server: Serve
 
 def test_logs_are_json_lines(stub_server: Server, tmp_path: Path) -> None:
     with client(stub_server.certs, base_url=stub_server.url) as http:
-        http.post("/mutate", json=admission_review(POD, uid="logged", dryRun=True))
+        patched = dict(POD, metadata={"name": "p",
+                                      "annotations": {"test.stopsignal.io/patch": "1"}})
+        http.post("/mutate", json=admission_review(POD, uid="quiet"))  # changes nothing
+        http.post("/mutate", json=admission_review(patched, uid="logged", dryRun=True))
     assert stub_server.stop() == 0
     lines = (tmp_path / "server.log").read_text().splitlines()
     entries = [json.loads(line) for line in lines]
     reviews = [e for e in entries if e["message"] == "review"]
-    assert reviews[0]["uid"] == "logged"
+    assert [r["uid"] for r in reviews] == ["logged"]  # unchanged objects: debug only
     assert reviews[0]["dry_run"] is True
     assert {"time", "level", "logger"} <= set(reviews[0])

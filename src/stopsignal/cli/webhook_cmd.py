@@ -47,11 +47,15 @@ def webhook() -> None:
               metavar="SECONDS", help="How often, at most, the certificate files are checked.")
 @click.option("--graceful-timeout", default=20, show_default=True, type=int, metavar="SECONDS",
               help="On SIGTERM, how long in-flight requests may take to finish.")
+@click.option("--cache-size", default=1024, show_default=True, type=click.IntRange(0),
+              help="Answers memoized per object content (pods of one ReplicaSet are "
+                   "identical); 0 disables.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
           config_file: Path | None, deny: bool, deny_severity: str,
-          cert_reload_interval: float, graceful_timeout: int, log_level: str) -> None:
+          cert_reload_interval: float, graceful_timeout: int, cache_size: int,
+          log_level: str) -> None:
     """Serve /mutate and /validate over HTTPS (TLS 1.2 or newer).
 
     Stops gracefully on SIGTERM: stops accepting, finishes in-flight reviews, exits 0.
@@ -67,7 +71,8 @@ def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
             fail(UsageError(f"{path}: cannot read the file"))
     try:
         config = server.review_config(engines, config_file, deny=deny,
-                                      deny_severity=Severity(deny_severity))
+                                      deny_severity=Severity(deny_severity),
+                                      cache_size=cache_size)
         options = server.ServeOptions(cert=cert, key=key, host=host, port=port,
                                       reload_interval=cert_reload_interval,
                                       graceful_timeout=graceful_timeout, log_level=log_level)

@@ -171,8 +171,12 @@ class WebhookApp:
         self.metrics.inc("reviews_total", endpoint=outcome.mode, result=result)
         for finding in outcome.fixed:
             self.metrics.inc("mutations_total", rule=finding.rule)
-        if log.isEnabledFor(logging.INFO):
-            log.info("review", extra={"fields": {
+        # What the webhook changed, refused or failed on is logged at info; the many
+        # reviews that change nothing only at debug (they would dominate the cost).
+        level = logging.DEBUG if result in ("allowed", "skipped") and not outcome.findings \
+            else logging.INFO
+        if log.isEnabledFor(level):
+            log.log(level, "review", extra={"fields": {
                 "endpoint": outcome.mode, "result": result,
                 "uid": response.get("uid"), "kind": outcome.kind,
                 "namespace": outcome.namespace, "name": outcome.name,

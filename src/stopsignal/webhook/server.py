@@ -13,18 +13,18 @@ Deployment expects of a graceful stop.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import logging
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from stopsignal.model import Finding, Severity
 from stopsignal.webhook import metrics as metrics_module
 from stopsignal.webhook.app import WebhookApp
+from stopsignal.webhook.memo import Memo
 from stopsignal.webhook.review import Fixer, JsonPatchOp, Linter, ReviewConfig
 from stopsignal.webhook.tls import ReloadingContext
 
@@ -42,30 +42,54 @@ class ServeOptions:
     log_level: str = "info"
 
 
-def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None
-                   ) -> tuple[Fixer, Linter]:
-    """Bind the review seams to the shared fix and lint engines for these targets."""
-    from stopsignal.runtimes import default_targets, parse_targets
+class UnreadableObject(ValueError):
+    """Lint could not read the object; review answers it allowed, with this as a warning."""
 
-    # TODO(webhook): static imports once stopsignal.fix and stopsignal.engine have landed.
-    fix_module: Any = importlib.import_module("stopsignal.fix")
-    engine_module: Any = importlib.import_module("stopsignal.engine")
-    del config_file  # TODO(webhook): load through stopsignal.config once it lands
-    targets = parse_targets(engines) if engines else default_targets()
+
+def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None, *,
+                   cache_size: int = 1024) -> tuple[Fixer, Linter]:
+    """Bind the review seams to the shared lint and fix engines.
+
+    One engine linter serves every review (targets and rules are resolved once), and
+    answers are memoized per object content (``memo``). The targets are the
+    configuration file's, replaced by ``engines`` when given.
+    """
+    from stopsignal import config as config_module
+    from stopsignal.fix import OBJECT_PATH, LintOutput, fix_object
+    from stopsignal.fix.bind import engine_linter
+
+    config = config_module.load(str(config_file), search=False) if config_file \
+        else config_module.Config()
+    if engines:
+        config = replace(config, engines=tuple(engines), add_engines=())
+    lint = engine_linter(config)
 
     def fixer(obj: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[JsonPatchOp]]:
-        _fixed, findings, ops = fix_module.fix_object(obj, targets=targets, unsafe=False)
-        return findings, ops
+        errors: list[str] = []
+
+        def watched(path: str, text: str) -> LintOutput:
+            output = lint(path, text)
+            errors.extend(output.errors)
+            return output
+
+        _fixed, findings, ops = fix_object(obj, unsafe=False, lint=watched)
+        if errors and not ops:  # fix leaves what lint cannot read alone: say so
+            raise UnreadableObject(errors[0])
+        return tuple(findings), tuple(ops)
 
     def linter(obj: dict[str, Any]) -> Sequence[Finding]:
-        return list(engine_module.lint_object(obj, targets=targets))
+        output = lint(OBJECT_PATH, json.dumps(obj, indent=2, ensure_ascii=False))
+        if output.errors:
+            raise UnreadableObject(output.errors[0])
+        return output.findings
 
-    return fixer, linter
+    return Memo(fixer, cache_size), Memo(linter, cache_size)
 
 
 def review_config(engines: Sequence[str] = (), config_file: Path | None = None, *,
-                  deny: bool = False, deny_severity: Severity = Severity.ERROR) -> ReviewConfig:
-    fixer, linter = shared_engines(engines, config_file)
+                  deny: bool = False, deny_severity: Severity = Severity.ERROR,
+                  cache_size: int = 1024) -> ReviewConfig:
+    fixer, linter = shared_engines(engines, config_file, cache_size=cache_size)
     return ReviewConfig(fixer=fixer, linter=linter, deny=deny, deny_severity=deny_severity)
 
 

@@ -1,0 +1,45 @@
+"""A small LRU memo for the review seams, keyed by the object's canonical JSON.
+
+Admission traffic repeats itself: every pod a ReplicaSet, Job or DaemonSet creates
+arrives with the same spec (the API server names ``generateName`` pods after
+admission), so linting and fixing it once is enough. The key is the whole object,
+so anything that could change the answer (spec, annotations, kind) changes the key.
+Large objects are not memoized: their keys would cost more memory than they save.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+MAX_KEY_CHARS = 64 * 1024
+
+
+class Memo(Generic[T]):
+    def __init__(self, compute: Callable[[dict[str, Any]], T], size: int = 1024) -> None:
+        self.compute = compute
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[str, T] = OrderedDict()
+
+    def __call__(self, obj: dict[str, Any]) -> T:
+        key = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if len(key) > MAX_KEY_CHARS or self.size <= 0:
+            self.misses += 1
+            return self.compute(obj)
+        cached = self._entries.get(key)
+        if cached is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return cached
+        self.misses += 1
+        value = self.compute(obj)  # exceptions are not memoized: the next call retries
+        self._entries[key] = value
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value

@@ -1,0 +1,59 @@
+"""The review memo: same content, same answer; bounded; failures are not remembered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stopsignal.webhook.memo import MAX_KEY_CHARS, Memo
+
+
+def counting() -> tuple[Memo[int], list[dict[str, Any]]]:
+    calls: list[dict[str, Any]] = []
+
+    def compute(obj: dict[str, Any]) -> int:
+        calls.append(obj)
+        if obj.get("fail"):
+            raise ValueError("engine failed")
+        return len(calls)
+
+    return Memo(compute, size=2), calls
+
+
+def test_equal_content_hits_whatever_the_key_order() -> None:
+    memo, calls = counting()
+    assert memo({"a": 1, "b": {"c": 2}}) == memo({"b": {"c": 2}, "a": 1}) == 1
+    assert (memo.hits, memo.misses, len(calls)) == (1, 1, 1)
+    assert memo({"a": 2, "b": {"c": 2}}) == 2
+
+
+def test_least_recently_used_is_evicted() -> None:
+    memo, calls = counting()
+    memo({"n": 1})
+    memo({"n": 2})
+    memo({"n": 1})  # refresh 1
+    memo({"n": 3})  # evicts 2
+    memo({"n": 1})
+    memo({"n": 2})
+    assert [c["n"] for c in calls] == [1, 2, 3, 2]
+
+
+def test_failures_are_retried_and_large_objects_not_kept() -> None:
+    memo, calls = counting()
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            memo({"fail": True})
+    assert len(calls) == 2
+    big = {"x": "y" * MAX_KEY_CHARS}
+    memo(big)
+    memo(big)
+    assert len(calls) == 4
+
+
+def test_size_zero_disables() -> None:
+    calls: list[int] = []
+    memo = Memo(lambda obj: calls.append(1) or len(calls), size=0)
+    memo({})
+    memo({})
+    assert len(calls) == 2
