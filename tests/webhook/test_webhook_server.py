@@ -6,6 +6,8 @@ import json
 import signal
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -14,7 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
-from webhook_support import CertDir, Server, admission_review, write_certs
+from webhook_support import (
+    CertDir,
+    Server,
+    admission_review,
+    decode_patch,
+    free_port,
+    start_server,
+    write_certs,
+)
 
 from stopsignal.webhook.app import MAX_BODY
 
@@ -178,3 +188,59 @@ def test_logs_are_json_lines(stub_server: Server, tmp_path: Path) -> None:
     assert [r["uid"] for r in reviews] == ["logged"]  # unchanged objects: debug only
     assert reviews[0]["dry_run"] is True
     assert {"time", "level", "logger"} <= set(reviews[0])
+
+
+# --- the command itself, with the real lint and fix engines --------------------------------
+
+SYSTEMD_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sd"},
+               "spec": {"containers": [{"name": "sd", "image": "localhost/stopsignal-systemd",
+                                        "command": ["/sbin/init"]}]}}
+
+
+def serve_argv(certs: CertDir, port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "stopsignal", "webhook", "serve", "--tls-cert",
+            str(certs.cert), "--tls-key", str(certs.key), "--host", "127.0.0.1",
+            "--port", str(port), *extra]
+
+
+def test_webhook_serve_patches_with_the_real_engines(tmp_path: Path) -> None:
+    certs = write_certs(tmp_path / "certs")
+    server = start_server(lambda port: serve_argv(certs, port), certs, tmp_path / "log")
+    try:
+        with client(certs, base_url=server.url) as http:
+            answer = http.post("/mutate", json=admission_review(SYSTEMD_POD, uid="real"))
+            response = answer.json()["response"]
+            assert response["uid"] == "real"
+            assert "preStop" in json.dumps(decode_patch(answer.json()))
+            warned = http.post("/validate", json=admission_review(SYSTEMD_POD)).json()
+            assert "systemd-stop-signal" in warned["response"]["warnings"][0]
+            metrics = http.get("/metrics").text
+        assert 'stopsignal_webhook_mutations_total{rule="systemd-stop-signal"} 1' in metrics
+    finally:
+        assert server.stop() == 0
+    logged = [json.loads(line) for line in (tmp_path / "log").read_text().splitlines()]
+    assert any(entry["message"] == "listening" for entry in logged)
+
+
+@pytest.mark.parametrize("problem", ["missing", "garbage", "busy-port", "bad-engine"])
+def test_webhook_serve_usage_errors_exit_2(problem: str, tmp_path: Path) -> None:
+    certs = write_certs(tmp_path / "certs")
+    extra: list[str] = []
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    port = free_port()
+    if problem == "missing":
+        certs.cert.unlink()
+    elif problem == "garbage":
+        certs.key.write_text("not a key")
+    elif problem == "busy-port":
+        port = busy.getsockname()[1]
+    else:
+        extra = ["--engine", "nonsense@1"]
+    with busy:
+        result = subprocess.run(serve_argv(certs, port, *extra), capture_output=True,
+                                text=True, timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("stopsignal: error:")
+    assert len(result.stderr.strip().splitlines()) == 1

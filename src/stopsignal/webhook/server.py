@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import signal
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -158,16 +159,34 @@ def serve(options: ServeOptions, config: ReviewConfig) -> int:
         timeout_graceful_shutdown=options.graceful_timeout,
         ssl_context_factory=lambda _config, _default: tls.context,
     )
+    listener = listen(options.host, options.port, server_config.backlog)  # OSError: usage
     server = uvicorn.Server(server_config)
     # uvicorn re-raises the stop signal after its graceful shutdown; with a Python handler
     # in place that is a no-op, so a graceful stop exits 0 instead of dying of SIGTERM.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _ignore_reraised)
-    log.info("starting", extra={"fields": {"host": options.host, "port": options.port,
-                                           "tls_minimum": "TLSv1.2"}})
-    server.run()
+    host, port = listener.getsockname()[:2]
+    log.info("listening", extra={"fields": {"host": host, "port": port, "tls_minimum": "TLSv1.2",
+                                            "endpoints": ["/mutate", "/validate"]}})
+    server.run(sockets=[listener])
     log.info("stopped", extra={"fields": {"graceful": True}})
     return 0 if server.started else 1
+
+
+def listen(host: str, port: int, backlog: int) -> socket.socket:
+    """Bind before uvicorn starts, so that a busy port or a bad address is a usage error."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(False)
+    return sock
 
 
 def _ignore_reraised(signum: int, _frame: object) -> None:
