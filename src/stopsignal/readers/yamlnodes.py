@@ -67,6 +67,7 @@ _MARKER = re.compile(rb"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 _EXOTIC = re.compile(rb"^(?:%|\.\.\.(?:[ \t\r\n]|$))", re.MULTILINE)
 _CONTENT = re.compile(rb"^[ \t]*[^ \t\r\n#]", re.MULTILINE)
 _EMPTY_DOC = re.compile(rb"\A---[ \t]*(?:#[^\n]*)?(?:\r?\n[ \t]*(?:#[^\n]*)?)*\s*\Z")
+_EXOTIC_BREAK = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")
 _SUPPRESS = re.compile(rb"#[ \t]*(stopsignal[ \t]*:[^\r\n]*)")
 
 
@@ -110,6 +111,10 @@ def _spans(data: bytes) -> list[tuple[int, int]] | None:
     """Byte spans of the documents, or None when the stream must be composed whole."""
     if b"\n%" in data or data.startswith(b"%") or (b"..." in data and _EXOTIC.search(data)):
         return None
+    if (b"\r" in data or b"\xc2\x85" in data or b"\xe2\x80" in data) and _EXOTIC_BREAK.search(
+        data
+    ):
+        return None  # libyaml also breaks lines at a lone CR, NEL, LS and PS: compose whole
     starts = [match.start() for match in _MARKER.finditer(data)]
     spans: list[tuple[int, int]] = []
     first = starts[0] if starts else len(data)
