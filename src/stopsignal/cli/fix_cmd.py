@@ -101,7 +101,8 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool) -> int:
     from stopsignal.fix import fix_text
     from stopsignal.fix.bind import engine_linter
 
-    text = sys.stdin.read()
+    # Bytes in and out: text mode would turn CRLF into LF behind our back.
+    text = sys.stdin.buffer.read().decode("utf-8")
     lint = engine_linter(config)
     first = lint("<stdin>", text)
     if first.errors:
@@ -111,10 +112,9 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool) -> int:
     except FixVerificationError as error:
         sys.stderr.write(f"stopsignal: error: {error} (nothing was written)\n")
         return 1
-    if show_diff:
-        sys.stdout.write(_diff(result))
-    else:
-        sys.stdout.write(result.text)
+    sys.stdout.flush()
+    sys.stdout.buffer.write((_diff(result) if show_diff else result.text).encode("utf-8"))
+    sys.stdout.buffer.flush()
     _summary([result], sys.stderr, unsafe=unsafe)
     return 0
 
@@ -157,7 +157,9 @@ def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool) 
         done.append(result)
         if result.changed:
             if show_diff:
-                sys.stdout.write(_diff(result))
+                sys.stdout.flush()
+                sys.stdout.buffer.write(_diff(result).encode("utf-8"))
+                sys.stdout.buffer.flush()
             else:
                 write_atomic(path, result.text.encode("utf-8"))
     out = sys.stderr if show_diff else sys.stdout
@@ -199,7 +201,7 @@ def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
         if finding.fix is not None and not unsafe and applicable(finding.fix, unsafe=True):
             hint = " (fixable with --unsafe-fixes)"
         elif finding.fix is not None and not finding.fix.edits:
-            hint = f" (no automatic fix: {finding.fix.title})"
+            hint = f" ({finding.fix.title})"
         write(f"{_where(finding)}: {finding.code} [{finding.rule}] {finding.message}{hint}\n")
     fixed = sum(len(result.fixed) for result in results)
     files = sum(1 for result in results if result.changed)

@@ -72,12 +72,31 @@ def splice(original: str, baseline: str, edited: str) -> Spliced:
             shifted += delta != 0
             placed.append((line, delta))
             inserted.append(_shift(line, delta) + ("\r" if crlf else ""))
-        out.extend(inserted)
         if b1 + 1 == b2:
-            # A pure insertion: the original's own lines here (``...``, a dropped blank)
-            # stay, after the new lines, which belong to what came before.
+            # A pure insertion. New keys go before the blank and comment lines that end
+            # the block they extend, when those lines belong to an outer level (the
+            # serializer attaches them to the last key); the original's own lines in
+            # the gap (``...``, a dropped blank) stay after the new lines.
+            at = _before_trailing_comments(out, inserted)
+            out[at:at] = inserted
             out.extend(raw[o1 + 1:o2])
+        else:
+            out.extend(inserted)
     return Spliced("\n".join(out), shifted)
+
+
+def _before_trailing_comments(out: list[str], inserted: list[str]) -> int:
+    if not inserted:
+        return len(out)
+    depth = _depth(inserted[0])
+    at = len(out)
+    while at > 0:
+        line = out[at - 1].rstrip("\r")
+        stripped = line.strip()
+        if stripped and not (stripped.startswith("#") and _depth(line) < depth):
+            break
+        at -= 1
+    return at
 
 
 def _offset_for(line: str, placed: list[tuple[str, int]]) -> int:

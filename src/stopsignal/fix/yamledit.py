@@ -15,6 +15,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from stopsignal.fix.data import EditError, apply_edits
@@ -46,25 +47,48 @@ def apply_structured(text: str, edits: Sequence[Edit]) -> str:
 def _apply_json(text: str, edits: Sequence[Edit]) -> str:
     data = json.loads(text)
     edited = apply_edits([copy.deepcopy(data)], edits)[0]
-    indent, separators = _json_style(text)
+    style = _json_style(text)
     tail = "\n" if text.endswith("\n") else ""
-
-    def dump(value: Any) -> str:
-        return json.dumps(value, indent=indent, separators=separators, ensure_ascii=False) + tail
-
-    return splice(text, dump(data), dump(edited)).text
+    return splice(text, style.dump(data) + tail, style.dump(edited) + tail).text
 
 
-def _json_style(text: str) -> tuple[int | str | None, tuple[str, str]]:
+_INLINE_ARRAY = re.compile(r'\[ *(?:"|-?\d|true|false|null)[^\n]*\]')
+
+
+@dataclass(frozen=True)
+class _JsonStyle:
+    """The layout of a JSON file, so that a dump of its data reproduces its lines."""
+
+    indent: str | None  # None: everything on one line
+    inline_arrays: bool  # arrays of scalars written on one line, as kubectl does not
+    compact: bool  # no space after ':' and ','
+
+    def dump(self, value: Any, level: int = 0) -> str:
+        if self.indent is None:
+            separators = (",", ":") if self.compact else (", ", ": ")
+            return json.dumps(value, ensure_ascii=False, separators=separators)
+        pad = self.indent * (level + 1)
+        if isinstance(value, dict) and value:
+            items = [f"{pad}{json.dumps(key, ensure_ascii=False)}: {self.dump(item, level + 1)}"
+                     for key, item in value.items()]
+            return "{\n" + ",\n".join(items) + "\n" + self.indent * level + "}"
+        if isinstance(value, list) and value:
+            if self.inline_arrays and not any(isinstance(item, dict | list) for item in value):
+                return "[" + ", ".join(json.dumps(item, ensure_ascii=False)
+                                       for item in value) + "]"
+            items = [pad + self.dump(item, level + 1) for item in value]
+            return "[\n" + ",\n".join(items) + "\n" + self.indent * level + "]"
+        return json.dumps(value, ensure_ascii=False)
+
+
+def _json_style(text: str) -> _JsonStyle:
     lines = text.replace("\r\n", "\n").split("\n")
+    inline = bool(_INLINE_ARRAY.search(text))
     for line in lines[1:]:
         stripped = line.lstrip(" \t")
         if stripped and len(stripped) < len(line):
-            lead = line[:len(line) - len(stripped)]
-            indent: int | str = lead if "\t" in lead else len(lead)
-            return indent, (",", ": ")
-    compact = '":' in text and '": ' not in text
-    return None, ((",", ":") if compact else (", ", ": "))
+            return _JsonStyle(line[:len(line) - len(stripped)], inline, compact=False)
+    return _JsonStyle(None, inline, compact='":' in text and '": ' not in text)
 
 
 # ---------------------------------------------------------------- YAML

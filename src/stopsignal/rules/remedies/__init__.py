@@ -90,7 +90,7 @@ def stop_signal_repair_fix(container: Container, targets: Sequence[Target]) -> F
         return _lifecycle_repair_fix(container, targets)
     if container.source not in (SourceKind.CONTAINERFILE, SourceKind.COMPOSE):
         return None
-    value = container.stop_signal
+    value = container.effective_stop_signal()
     if value is None or _own_stop_signal_location(container) is None:
         return None
     systemd = is_systemd(container)
@@ -138,7 +138,7 @@ def _stop_signal_fix(container: Container, targets: Sequence[Target], number: in
     """Set the Containerfile STOPSIGNAL or compose ``stop_signal`` to ``number``."""
     relevant = relevant_targets(container, targets)
     spelling, failing = _best_spelling(container, relevant, number, systemd=systemd)
-    if container.stop_signal == spelling and not failing:
+    if container.effective_stop_signal() == spelling and not failing:
         return None
     edits = _stop_signal_edits(container, spelling)
     if not edits:

@@ -97,24 +97,22 @@ def _containerfile_exec_form(container: Container) -> Fix | None:
 def _manifest_exec_prefix(container: Container) -> Fix | None:
     command = list(container.command or ())
     args = list(container.args or ())
-    node = node_path(container)
     key_command, key_args = (("entrypoint", "command") if container.source is SourceKind.COMPOSE
                              else ("command", "args"))
     if is_shell_c(command) and len(command) >= 3:
-        prefixed = _exec_last(command[2])
-        if prefixed is None:
-            return None
-        command[2] = prefixed
-        edit = Edit(path_of(container), "set", document_of(container), (*node, key_command),
-                    command)
+        key, values, index = key_command, command, 2
     elif is_shell_c(command) and len(command) == 2 and args:
-        prefixed = _exec_last(args[0])
-        if prefixed is None:
-            return None
-        args[0] = prefixed
-        edit = Edit(path_of(container), "set", document_of(container), (*node, key_args), args)
+        key, values, index = key_args, args, 0
+    elif not command and is_shell_c(args) and len(args) >= 3:
+        key, values, index = key_args, args, 2  # no entrypoint: the shell comes from args
     else:
         return None
+    prefixed = _exec_last(values[index])
+    if prefixed is None:
+        return None
+    values[index] = prefixed
+    edit = Edit(path_of(container), "set", document_of(container),
+                (*node_path(container), key), values)
     return Fix("Prefix the last shell command with exec so the program is PID 1 (unsafe: "
                "nothing runs after it any more)", (edit,), Applicability.UNSAFE)
 
