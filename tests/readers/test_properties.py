@@ -4,6 +4,7 @@ and document indices and positions agree with PyYAML's own composer."""
 from __future__ import annotations
 
 import json
+import os
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,9 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from stopsignal.readers import ReadResult, read_text
 from stopsignal.readers.read import read_bytes
 
-SETTINGS = settings(max_examples=150, deadline=None,
+# STOPSIGNAL_HYPOTHESIS_EXAMPLES=5000 for a longer hunt than CI's.
+SETTINGS = settings(max_examples=int(os.environ.get("STOPSIGNAL_HYPOTHESIS_EXAMPLES", "150")),
+                    deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from stopsignal.readers.result import ReadFailure
 
 _DIRECTIVE = re.compile(r"#[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(\S*)[ \t]*$")
-_KEYWORD = re.compile(r"([ \t]*)(\S+)[ \t]*(.*)", re.DOTALL)
+_KEYWORD = re.compile(r"(\s*)(\S+)\s*(.*)", re.DOTALL)
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 
