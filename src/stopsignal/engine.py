@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from stopsignal import suppress
 from stopsignal.config import Config
 from stopsignal.errors import ConfigError, StopSignalError
-from stopsignal.model import Container, Finding, ImageConfig, Severity
+from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
 from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.rules import RULES, Context, Facts, Rule, get
 from stopsignal.rules._api import applicable_targets
@@ -73,6 +73,7 @@ class Linter:
         for name, image in images:
             self.add_image(image, name)
         self._listings: dict[Path, list[Path]] = {}
+        self._targets: dict[SourceKind, tuple[Target, ...]] = {}
 
     def add_image(self, image: ImageConfig, container: str | None = None) -> None:
         if container is not None:
@@ -81,7 +82,7 @@ class Linter:
             self._by_ref.setdefault(normalize_ref(image.ref), image)
 
     def join(self, container: Container) -> Container:
-        if container.image_config is not None:
+        if container.image_config is not None or not (self._by_name or self._by_ref):
             return container
         image = self._by_name.get(container.name)
         if image is None and container.image:
@@ -91,7 +92,10 @@ class Linter:
     def check(self, container: Container) -> list[Finding]:
         """Every selected rule's findings for one container (before suppressions)."""
         container = self.join(container)
-        targets = applicable_targets(container.source, self.targets)
+        targets = self._targets.get(container.source)
+        if targets is None:
+            targets = self._targets[container.source] = applicable_targets(container.source,
+                                                                            self.targets)
         facts = Facts(container, targets, self.config.explicit_targets,
                       self._script_reader(container))
         findings: list[Finding] = []

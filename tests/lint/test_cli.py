@@ -168,3 +168,33 @@ def test_rules_and_explain() -> None:
         assert page.exit_code == 0 and page.stdout.startswith("# shell-pid1 (STOP201)")
     missing = runner.invoke(explain, ["STOP999"])
     assert missing.exit_code == 2 and "unknown rule" in missing.stderr
+
+
+def test_fast_path_options_match_the_click_command() -> None:
+    from stopsignal.cli.lint_fast import OPTIONS
+
+    click_options = {opt for param in lint.params for opt in param.opts if opt.startswith("-")}
+    assert set(OPTIONS) == click_options - {"-h", "--help"}
+
+
+def test_fast_path_parses_like_click() -> None:
+    from stopsignal.cli.lint_fast import parse
+
+    args = parse(["--engine", "openshift@4.9", "--engine=docker", "-v", "--format", "json",
+                  "--fail-on=info", "a.yaml", "--", "-weird.yaml"])
+    assert args is not None
+    assert args.engines == ("openshift@4.9", "docker") and args.verbose
+    assert (args.output_format, args.fail_on) == ("json", "info")
+    assert args.paths == ("a.yaml", "-weird.yaml")
+    # Anything unusual goes to click, which prints help or a usage error.
+    for argv in (["--help"], ["-h"], ["--format", "xml", "a"], ["--bogus", "a"], [],
+                 ["--engine"]):
+        assert parse(argv) is None
+
+
+def test_fast_path_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    from stopsignal.cli.lint_fast import lint_fast
+
+    assert lint_fast(["--no-config", "--engine", "openshift@4.10", LIFECYCLE_POD]) == 0
+    assert lint_fast(["--no-config", "--engine", "openshift@4.9", SYSTEMD_POD]) == 1
+    assert "STOP101" in capsys.readouterr().out

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from stopsignal import pid1 as pid1_model
 from stopsignal.model import (
@@ -58,6 +59,12 @@ class Rule:
     doc: str  # the module docstring: What it does / Why is this bad? / Example / Fix / Engines
     applies_to: frozenset[SourceKind] = frozenset(SourceKind)
     fix_availability: FixAvailability = FixAvailability.NONE
+
+
+@lru_cache(maxsize=4096)
+def resolve_cached(target: Target, request: StopRequest) -> Resolution:
+    """The runtime model is pure: containers with the same request share one answer."""
+    return resolve(target, request)
 
 
 def runs(source: SourceKind, target: Target) -> bool:
@@ -123,17 +130,16 @@ class Facts:
     @cached_property
     def resolutions(self) -> tuple[tuple[Target, Resolution], ...]:
         request = self.request()
-        return tuple((target, resolve(target, request)) for target in self.targets)
+        return tuple((target, resolve_cached(target, request)) for target in self.targets)
 
     def resolve_with(self, request: StopRequest,
                      targets: Iterable[Target] | None = None) -> list[tuple[Target, Resolution]]:
-        return [(target, resolve(target, request))
+        return [(target, resolve_cached(target, request))
                 for target in (self.targets if targets is None else targets)]
 
 
-@dataclass(frozen=True)
-class Context:
-    """One rule's view of one container."""
+class Context(NamedTuple):
+    """One rule's view of one container (a NamedTuple: one is built per rule and container)."""
 
     rule: Rule
     facts: Facts

@@ -55,7 +55,6 @@ from collections.abc import Iterator, Sequence
 
 from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
-from stopsignal.rules.remedies import grace_period_fix
 from stopsignal.runtimes import Resolution, Target
 
 # Graceful-shutdown options of common servers, in seconds.
@@ -80,6 +79,8 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
         return
     needs = _declared_shutdown(container)
     prestop = facts.prestop_seconds
+    if not needs and not prestop:
+        return  # nothing declared: the engines' defaults are the workload's business
     worst: tuple[Target, Resolution, float] | None = None
     for target, resolution in facts.resolutions:
         if resolution.kill_after is None:
@@ -140,6 +141,9 @@ def _option_seconds(argv: Sequence[str]) -> list[tuple[float, str]]:
 
 
 def _fix(container: Container, needed_seconds: float) -> Fix | None:
+    # Imported on use: fixes are built only for findings, and cost start-up otherwise.
+    from stopsignal.rules.remedies import grace_period_fix
+
     return grace_period_fix(container, needed_seconds)
 
 

@@ -41,11 +41,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stopsignal.model import Container, Finding, Severity, SourceKind
+from stopsignal.model import Container, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
 from stopsignal.rules.hooks import SYSTEMD_SHUTDOWN, kill_calls, kill_tools_for, outcomes
-from stopsignal.rules.remedies import prestop_kill_fix
 from stopsignal.signals import describe_number, parse_signal
 
 
@@ -74,7 +73,14 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                    f"{'; '.join(parts)} ({why}); use the number, e.g. 'kill -s "
                    f"{_suggested(numbers, systemd)} 1'")
         yield ctx.finding(container, locate(container, "prestop"), message,
-                          fix=prestop_kill_fix(container))
+                          fix=_fix(container))
+
+
+def _fix(container: Container) -> Fix | None:
+    # Imported on use: fixes are built only for findings, and cost start-up otherwise.
+    from stopsignal.rules.remedies import prestop_kill_fix
+
+    return prestop_kill_fix(container)
 
 
 def _agree(results: dict[str, int | None], meant: int | None, systemd: bool) -> bool:

@@ -49,7 +49,6 @@ from collections.abc import Iterator
 from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
-from stopsignal.rules.remedies import shell_form_fix
 from stopsignal.signals import describe_number
 
 
@@ -72,6 +71,9 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
 
 
 def _fix(container: Container) -> Fix | None:
+    # Imported on use: fixes are built only for findings, and cost start-up otherwise.
+    from stopsignal.rules.remedies import shell_form_fix
+
     return shell_form_fix(container)
 
 

@@ -56,7 +56,6 @@ from stopsignal.rules._api import (
     trail_lines,
     who,
 )
-from stopsignal.rules.remedies import stop_signal_repair_fix
 from stopsignal.runtimes import Outcome, Resolution, Target
 from stopsignal.runtimes.kubelet import validate_stop_signal
 from stopsignal.signals import UNCATCHABLE, describe_number, parse_signal
@@ -131,6 +130,9 @@ def _check_lifecycle(container: Container, ctx: Context, value: str) -> Iterator
 
 
 def _fix(container: Container, ctx: Context) -> Fix | None:
+    # Imported on use: fixes are built only for findings, and cost start-up otherwise.
+    from stopsignal.rules.remedies import stop_signal_repair_fix
+
     return stop_signal_repair_fix(container, ctx.targets)
 
 

@@ -67,7 +67,6 @@ from stopsignal.rules._api import (
     who,
 )
 from stopsignal.rules.hooks import SYSTEMD_SHUTDOWN, sends_systemd_shutdown
-from stopsignal.rules.remedies import systemd_fix
 from stopsignal.runtimes import Outcome, Resolution, Target
 from stopsignal.signals import describe_number
 
@@ -133,6 +132,9 @@ def _trail(via: tuple[str, ...], failing: list[tuple[Target, Resolution]]) -> li
 
 
 def _fix(container: Container, targets: list[Target]) -> Fix | None:
+    # Imported on use: fixes are built only for findings, and cost start-up otherwise.
+    from stopsignal.rules.remedies import systemd_fix
+
     return systemd_fix(container, targets)
 
 
