@@ -74,6 +74,7 @@ class Linter:
             self.add_image(image, name)
         self._listings: dict[Path, list[Path]] = {}
         self._targets: dict[SourceKind, tuple[Target, ...]] = {}
+        self._builds: dict[str, ImageConfig | None] = {}
 
     def add_image(self, image: ImageConfig, container: str | None = None) -> None:
         if container is not None:
@@ -81,13 +82,36 @@ class Linter:
         elif image.ref:
             self._by_ref.setdefault(normalize_ref(image.ref), image)
 
+    def add_alias(self, ref: str, image: ImageConfig) -> None:
+        """``image`` is what ``ref`` names (a Containerfile named for the image it builds)."""
+        self._by_ref.setdefault(normalize_ref(ref), image)
+
     def join(self, container: Container) -> Container:
-        if container.image_config is not None or not (self._by_name or self._by_ref):
+        if container.image_config is not None:
             return container
-        image = self._by_name.get(container.name)
-        if image is None and container.image:
-            image = self._by_ref.get(normalize_ref(container.image))
+        image = None
+        if self._by_name or self._by_ref:
+            image = self._by_name.get(container.name)
+            if image is None and container.image:
+                image = self._by_ref.get(normalize_ref(container.image))
+        if image is None and (container.build_dockerfile or container.build_context):
+            image = self._built(container)
         return replace(container, image_config=image) if image is not None else container
+
+    def _built(self, container: Container) -> ImageConfig | None:
+        """The final stage of a compose service's ``build`` Containerfile, read once."""
+        candidates = [container.build_dockerfile] if container.build_dockerfile else [
+            str(Path(container.build_context or ".") / name)
+            for name in ("Containerfile", "Dockerfile")]
+        for candidate in candidates:
+            if candidate is None or not Path(candidate).is_file():
+                continue
+            if candidate not in self._builds:
+                from stopsignal.readers import read_path
+
+                self._builds[candidate] = final_image(read_path(candidate))
+            return self._builds[candidate]
+        return None
 
     def check(self, container: Container) -> list[Finding]:
         """Every selected rule's findings for one container (before suppressions)."""
@@ -194,6 +218,31 @@ def _listing(context: Path) -> list[Path]:
     return listing
 
 
+def built_name(path: str) -> str | None:
+    """``Containerfile.web`` / ``Dockerfile.web`` / ``web.Containerfile`` build image ``web``.
+
+    A naming convention (the seed's ``Containerfile.stopsignal-systemd`` builds
+    ``localhost/stopsignal-systemd``), so manifests linted with their Containerfiles are
+    joined without flags.
+    """
+    name = PurePosixPath(path.replace("\\", "/")).name
+    lower = name.lower()
+    for prefix in ("containerfile.", "dockerfile."):
+        if lower.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):]
+    for suffix in (".containerfile", ".dockerfile"):
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def final_image(result: ReadResult) -> ImageConfig | None:
+    """The image a Containerfile builds: its last stage."""
+    if result.containers and result.containers[-1].image_config is not None:
+        return result.containers[-1].image_config
+    return result.images[-1] if result.images else None
+
+
 def select_rules(config: Config) -> tuple[Rule, ...]:
     try:
         ignored = {get(key).code for key in config.ignore}
@@ -223,6 +272,10 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
     for result in materialized:
         for image in result.images:
             linter.add_image(image)
+        built = built_name(result.path) if result.kind is SourceKind.CONTAINERFILE else None
+        final = final_image(result) if built else None
+        if built and final is not None:
+            linter.add_alias(built, final)
     outcome = LintResult()
     for result in materialized:
         linter.lint_result(result, outcome)

@@ -198,3 +198,16 @@ def test_fast_path_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert lint_fast(["--no-config", "--engine", "openshift@4.10", LIFECYCLE_POD]) == 0
     assert lint_fast(["--no-config", "--engine", "openshift@4.9", SYSTEMD_POD]) == 1
     assert "STOP101" in capsys.readouterr().out
+
+
+def test_seed_directory_lints_as_the_article_says() -> None:
+    """Containerfile.stopsignal-systemd builds localhost/stopsignal-systemd: joined by name."""
+    code, found = findings("--engine", "openshift@4.9", str(SEED))
+    flagged = {(Path(str(f["path"])).name, f["code"], f["severity"]) for f in found}
+    assert code == 1
+    assert ("pod-stopsignal-systemd.yaml", "STOP101", "error") in flagged
+    assert ("Containerfile.stopsignal-systemd", "STOP101", "error") in flagged
+    # The article: STOPSIGNAL 37 reaches the demo script as SIGTERM on OpenShift 4.9.
+    assert ("Containerfile.stopsignal-demo-37", "STOP102", "warning") in flagged
+    assert not any("lifecycle" in str(f["path"]) for f in found)
+    assert findings("--engine", "openshift@4.10", str(SEED)) == (0, [])

@@ -225,7 +225,11 @@ def join_labels(labels: Sequence[str]) -> str:
 
 
 def who(container: Container) -> str:
-    """``container 'nginx'`` for messages (the object is in its own field)."""
+    """``container 'nginx'`` for messages; images and Containerfile stages say what they are."""
+    if container.source is SourceKind.CONTAINERFILE:
+        return f"the image built by {container.object}"
+    if container.source is SourceKind.IMAGE_CONFIG:
+        return f"image {container.name}"
     return f"container {container.name!r}"
 
 

@@ -212,7 +212,10 @@ def analyze(text: str) -> ShellAnalysis:
         if current:
             command = tuple(current)
             commands.append(command)
-            if command[0] == "trap" and any(arg.upper() in _TRAPPED_STOP for arg in command[2:]):
+            # `trap ACTION SIG...`; a signal named by a variable (a loop over signal
+            # names, as the article's demo script does) is taken to be a stop signal.
+            if command[0] == "trap" and any(arg.upper() in _TRAPPED_STOP or "$" in arg
+                                            for arg in command[2:]):
                 traps = True
         current.clear()
 
