@@ -49,8 +49,8 @@ def test_bare_init_is_systemd_only_in_a_systemd_image() -> None:
     ("for i in 1 2 3; do work $i; done", "runs a for loop"),
     ("app | tee log", "runs a pipeline"),
     ("app &\nwait", "starts a background job"),
-    ("setup && app", "runs 2 commands"),
-    ("app; echo finished", "runs 2 commands"),
+    ("setup && app", "runs 2 commands and stays PID 1 while setup runs"),
+    ("app; echo finished", "runs 2 commands and stays PID 1 while app runs"),
     ("if [ -f x ]; then app; fi", "runs a compound command"),
 ])
 def test_shell_stays_pid1(script: str, problem: str) -> None:
@@ -66,6 +66,14 @@ def test_single_command_depends_on_the_shell() -> None:
     assert busybox.kind is Pid1Kind.PROGRAM and busybox.program == "python"
     unknown = detect(container("sh", "-c", "python app.py", image="example/app"))
     assert unknown.kind is Pid1Kind.SHELL and unknown.uncertain
+
+
+def test_short_commands_and_exec_of_the_last() -> None:
+    assert detect(container("sh", "-c", "date; echo hello")).kind is Pid1Kind.PROGRAM
+    bash = detect(container("bash", "-c", "mkdir -p /data && chown app /data && server"))
+    assert (bash.kind, bash.program) == (Pid1Kind.PROGRAM, "server")
+    dash = detect(container("sh", "-c", "mkdir -p /data; server", image="debian:12"))
+    assert dash.kind is Pid1Kind.SHELL and "dash does not exec it" in (dash.problem or "")
 
 
 def test_trap_means_the_shell_handles_the_signal() -> None:

@@ -179,22 +179,46 @@ def _command_string(container: Container, program: str, label: str, shell: str |
         if child_argv:
             child = _follow(container, child_argv, read_script, depth + 1)
             return _via(child, f"{label} -c execs {child_argv[0]}")
-    if analysis.single and analysis.last:
+    commands = analysis.commands
+    plain = not (analysis.loops or analysis.compound or analysis.operators & {"|", "&"})
+    if plain and commands and all(_quick(command) for command in commands):
+        # `date; echo hello`: a shell is PID 1 only for a moment; nothing to stop.
+        return Pid1Info(Pid1Kind.PROGRAM, program, (f"{label} -c runs only short commands",))
+    if plain and analysis.last and all(_quick(command) for command in commands[:-1]):
+        what = "a single command" if len(commands) == 1 else "its last command"
         child_argv = _substitute(analysis.last, positional)
         if shell in _EXEC_SHELLS and child_argv:
             child = _follow(container, child_argv, read_script, depth + 1)
-            return _via(child, f"{label} -c runs a single command, which {label} execs")
-        if shell is None or shell not in {"dash"}:
+            return _via(child, f"{label} -c execs {what} ({child_argv[0]})")
+        if shell != "dash":
             # zsh/ksh, or `sh` in an image we cannot identify: it depends on /bin/sh.
             child = _follow(container, child_argv or analysis.last, read_script, depth + 1)
             if child.kind is Pid1Kind.SYSTEMD:
-                return _via(child, f"{label} -c runs systemd as its single command")
+                return _via(child, f"{label} -c runs systemd as {what}")
             return Pid1Info(Pid1Kind.SHELL, program, shell=label,
-                            problem="runs a single command, which dash would not exec",
-                            uncertain=True)
+                            problem=f"runs {what}, which dash would not exec", uncertain=True)
         return Pid1Info(Pid1Kind.SHELL, program, shell=label,
-                        problem="runs a single command without exec (dash does not exec it)")
+                        problem=f"runs {what} without exec (dash does not exec it)")
+    if plain and len(commands) > 1:
+        main = next(command for command in commands[:-1] if not _quick(command))
+        return Pid1Info(Pid1Kind.SHELL, program, shell=label,
+                        problem=f"runs {len(commands)} commands and stays PID 1 while "
+                        f"{main[0]} runs")
     return Pid1Info(Pid1Kind.SHELL, program, shell=label, problem=_problem(analysis))
+
+
+#: Commands that finish at once: a shell running only these (or these before an exec'd
+#: last command) is not PID 1 for long enough to matter.
+_QUICK = frozenset({
+    "date", "echo", "printf", "true", "false", ":", "mkdir", "chmod", "chown", "chgrp", "cp",
+    "mv", "rm", "ln", "touch", "export", "set", "unset", "cd", "test", "[", "env", "printenv",
+    "cat", "ls", "id", "whoami", "hostname", "umask", "ulimit", "uname", "pwd", "install",
+    "source", ".", "sed", "envsubst", "cut", "tr", "basename", "dirname", "readlink",
+})
+
+
+def _quick(command: Sequence[str]) -> bool:
+    return bool(command) and posixpath.basename(command[0]) in _QUICK
 
 
 def _script(container: Container, path: str, text: str, args: Sequence[str],
