@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 LABEL = "io.stopsignal.probe"
+#: Tags this test run's containers, so that probes others run on the same machine at the
+#: same time do not count as our leftovers.
+RUN = f"pytest-{uuid.uuid4().hex[:8]}"
+os.environ["STOPSIGNAL_PROBE_RUN"] = RUN
 CONTAINERS_CONF = REPO / "containers" / "containers.conf"
 
 
@@ -30,7 +35,9 @@ def podman(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def leftovers() -> list[str]:
-    found = podman("ps", "--all", "--filter", f"label={LABEL}", "--format", "{{.Names}}")
+    """Containers this test run's probes created that still exist."""
+    found = podman("ps", "--all", "--filter", f"label={LABEL}.run={RUN}", "--format",
+                   "{{.Names}}")
     return found.stdout.split()
 
 

@@ -162,7 +162,7 @@ def test_an_interrupted_probe_removes_its_containers(tmp_path: Path, signum: int
         assert process.stderr is not None
         while time.monotonic() < deadline:
             line = process.stderr.readline()
-            if " signal " in line or not line:
+            if "s signal  SIGTERM" in line or not line:  # the stop has begun
                 break
         assert leftovers(), "the probe should have a running container by now"
         process.send_signal(signum)

@@ -159,8 +159,8 @@ def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[st
         if tty is not None:
             pods = [_with_tty(pod, tty) for pod in pods]
     podman = Podman()
-    version = podman.version()
-    target = parse_target(engines or (f"podman@{version}",))
+    # The installed podman is the default engine; asking its version also proves it runs.
+    target = parse_target(engines or (f"podman@{podman.version()}",))
     options = ProbeOptions(grace=grace, stop_signal=stop_signal, ready_timeout=ready_timeout,
                            log_lines=log_lines)
     results: list[ContainerResult] = []

@@ -20,6 +20,21 @@ def clean_logs(text: str, lines: int) -> str:
     return "\n".join(kept[-lines:]) if lines > 0 else "\n".join(kept)
 
 
+def read_k8s_file(raw: bytes) -> str:
+    """The text of a podman ``k8s-file`` (CRI format) log: ``TIME STREAM P|F CONTENT`` lines.
+
+    ``P`` marks a partial line whose content continues in the next record.
+    """
+    parts: list[str] = []
+    for record in raw.decode(errors="replace").split("\n"):
+        fields = record.split(" ", 3)
+        if len(fields) < 3:
+            continue
+        content = fields[3] if len(fields) == 4 else ""
+        parts.append(content if fields[2] == "P" else content + "\n")
+    return "".join(parts)
+
+
 def workload_saw(stop_logs: str) -> str:
     """What the log printed after the stop request says the workload did.
 

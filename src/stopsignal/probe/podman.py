@@ -148,7 +148,9 @@ class PodmanRunner:
         if not self.watch.wait(timeout, cancelled=self.cancelled):
             self._check()
             return None
-        result = self.podman.run("wait", self.name, check=False, timeout=60)
+        # podman wait polls every 250 ms by default; PID 1 is already gone, ask often.
+        result = self.podman.run("wait", "--interval", "10ms", self.name, check=False,
+                                 timeout=60)
         try:
             self.exit_code = int(result.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):

@@ -8,21 +8,23 @@ kubelet does.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from stopsignal.errors import ProbeError
 from stopsignal.probe import plan
 from stopsignal.probe.config import LABEL
-from stopsignal.probe.logs import clean_logs
+from stopsignal.probe.logs import clean_logs, read_k8s_file
 from stopsignal.probe.podman import Podman, PodmanRunner
 from stopsignal.probe.procfs import wait_exec, wait_ready
 from stopsignal.probe.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
@@ -48,7 +50,8 @@ class _Prepared:
     name: str = ""
     runner: PodmanRunner | None = None
     history: list[tuple[float, str, str]] = field(default_factory=list)
-    stop_wall: str = ""
+    log_path: Path | None = None
+    log_offset: int = 0  # the size of the log when the stop was requested
 
 
 def kubelet_driven(target: Target) -> bool:
@@ -73,6 +76,7 @@ class PodmanSession:
         self.created: list[str] = []
         self.cancel = threading.Event()
         self._lock = threading.Lock()
+        self._tmp = tempfile.TemporaryDirectory(prefix="stopsignal-probe.")
 
     def __enter__(self) -> Self:
         return self
@@ -84,7 +88,10 @@ class PodmanSession:
     def cleanup(self) -> None:
         self.cancel.set()
         names, self.created = self.created, []
-        self.podman.remove(names)
+        try:
+            self.podman.remove(names)
+        finally:
+            self._tmp.cleanup()
 
     def _emit(self, name: str, event: Event) -> None:
         if self.sink is not None:
@@ -138,8 +145,16 @@ class PodmanSession:
         spec = item.spec
         item.name = _container_name(self.id, pod.name, spec.name)
         self.created.append(item.name)  # before creation: an interrupt may land mid-way
-        args = ["run", "--detach", "--name", item.name, "--label", f"{LABEL}=1",
+        pidfile = Path(self._tmp.name) / f"{item.name}.pid"
+        # Our own k8s-file log: read locally, split at the stop request by byte offset.
+        item.log_path = Path(self._tmp.name) / f"{item.name}.log"
+        args = ["run", "--detach", "--name", item.name, "--pidfile", str(pidfile),
+                "--log-driver", "k8s-file", "--log-opt", f"path={item.log_path}",
+                "--label", f"{LABEL}=1",
                 "--label", f"{LABEL}.session={self.id}", "--restart", "no"]
+        run_tag = os.environ.get("STOPSIGNAL_PROBE_RUN")
+        if run_tag:  # lets a test run or a CI job find its own containers among others'
+            args += ["--label", f"{LABEL}.run={run_tag}"]
         if spec.tty:
             args.append("--tty")
         for key, value in spec.env:
@@ -152,12 +167,16 @@ class PodmanSession:
         self.podman.run(*args, timeout=180)
         item.history.append((time.monotonic(), "started", f"podman run {spec.image}"))
         self._emit(item.result.name, Event(0.0, "started", spec.image))
-        state = self.podman.run("inspect", "--format", "{{.State.Pid}}", item.name,
-                                timeout=60).stdout.strip()
-        pid = int(state or 0)
+        try:
+            pid = int(pidfile.read_text().strip() or 0)
+        except (OSError, ValueError):
+            state = self.podman.run("inspect", "--format", "{{.State.Pid}}", item.name,
+                                    timeout=60).stdout.strip()
+            pid = int(state or 0)
         if pid <= 0:
+            log = clean_logs(read_k8s_file(self._log_bytes(item)), 5)
             raise ProbeError(f"container {spec.name} exited at once, before it could be "
-                             f"stopped; its log: {self._logs(item.name, 5)!r}")
+                             f"stopped; its log: {log!r}")
         wait_exec(pid, ("runc",))
         item.runner = PodmanRunner(self.podman, item.name, pid)
         item.runner.cancelled = self.cancel.is_set
@@ -197,7 +216,7 @@ class PodmanSession:
         assert runner is not None
         resolution = item.resolution
         grace = resolution.grace if resolution.grace is not None else 0.0
-        item.stop_wall = datetime.now(UTC).isoformat()
+        item.log_offset = self._log_size(item)
         try:
             plan.stop(runner, resolution, item.result, kubelet=kubelet_driven(target),
                       grace=grace, prestop=item.spec.prestop if kubelet_driven(target) else None,
@@ -207,16 +226,23 @@ class PodmanSession:
             return
 
     def _collect(self, item: _Prepared, options: ProbeOptions) -> None:
-        if not item.name:
-            return
-        item.result.logs = self._logs(item.name, options.log_lines)
-        since = self.podman.run("logs", "--since", item.stop_wall, item.name, check=False,
-                                timeout=60)
-        item.result.stop_logs = clean_logs(since.stdout + since.stderr, 0)
+        raw = self._log_bytes(item)
+        item.result.logs = clean_logs(read_k8s_file(raw), options.log_lines)
+        item.result.stop_logs = clean_logs(read_k8s_file(raw[item.log_offset:]), 0)
 
-    def _logs(self, name: str, lines: int) -> str:
-        result = self.podman.run("logs", name, check=False, timeout=60)
-        return clean_logs(result.stdout + result.stderr, lines)
+    @staticmethod
+    def _log_bytes(item: _Prepared) -> bytes:
+        try:
+            return item.log_path.read_bytes() if item.log_path else b""
+        except OSError:
+            return b""
+
+    @staticmethod
+    def _log_size(item: _Prepared) -> int:
+        try:
+            return item.log_path.stat().st_size if item.log_path else 0
+        except OSError:
+            return 0
 
 
 def _container_name(session: str, pod: str, container: str) -> str:
