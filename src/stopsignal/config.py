@@ -159,6 +159,11 @@ def from_mapping(data: Mapping[str, Any], *, source: str | None = None) -> Confi
                 raise ConfigError(f"fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}",
                                   path=source)
             options["fail_on"] = text
+        elif name == "image-configs":
+            # Relative to the config file, so the setting works from any directory.
+            base = Path(source).parent if source else Path()
+            options["image_configs"] = tuple(str(base / item)
+                                             for item in _strings(name, value, source))
         else:
             options[name.replace("-", "_")] = _strings(name, value, source)
     config = Config(**options)

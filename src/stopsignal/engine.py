@@ -75,6 +75,7 @@ class Linter:
         self._listings: dict[Path, list[Path]] = {}
         self._targets: dict[SourceKind, tuple[Target, ...]] = {}
         self._builds: dict[str, ImageConfig | None] = {}
+        self.internal_errors: list[ReadError] = []
 
     def add_image(self, image: ImageConfig, container: str | None = None) -> None:
         if container is not None:
@@ -127,7 +128,13 @@ class Linter:
             if container.source not in rule.applies_to:
                 continue
             context = Context(rule, facts, self.severity.get(rule.code))
-            findings.extend(rule.check(container, context))
+            try:
+                findings.extend(rule.check(container, context))
+            except Exception as error:  # noqa: BLE001 - a rule bug costs one container, not the run
+                self.internal_errors.append(ReadError(
+                    container.location.path, container.location.line, container.location.column,
+                    f"internal error in rule {rule.name} for {container.object} "
+                    f"{container.name!r} ({type(error).__name__}: {error}); please report it"))
         return findings
 
     def lint_result(self, result: ReadResult, into: LintResult) -> None:
@@ -279,6 +286,7 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
     outcome = LintResult()
     for result in materialized:
         linter.lint_result(result, outcome)
+    outcome.errors.extend(linter.internal_errors)
     outcome.findings.sort(key=_order)
     return outcome
 

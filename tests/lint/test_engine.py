@@ -51,3 +51,21 @@ def test_entrypoint_script_from_the_build_context(tmp_path: Path) -> None:
     assert "start.sh, which never execs" in result.findings[0].message
     (tmp_path / "start.sh").write_text("#!/bin/sh\nprepare\nexec /usr/bin/server --port 80\n")
     assert lint_paths([str(containerfile)], Config(select=("shell-pid1",))).findings == []
+
+
+def test_a_rule_bug_costs_one_container_not_the_run(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from stopsignal.rules import shell_pid1
+
+    def broken(container: object, ctx: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("stopsignal.engine.RULES", (replace(shell_pid1.RULE, check=broken),))
+    pod = tmp_path / "pod.yaml"
+    pod.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
+                   "    - name: a\n      image: x\n      command: [\"sh\", \"-c\", \"a; b\"]\n")
+    result = lint_paths([str(pod)], Config())
+    assert result.findings == []
+    assert "internal error in rule shell-pid1" in result.errors[0].message
