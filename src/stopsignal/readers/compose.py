@@ -33,9 +33,10 @@ def wanted(chunk: bytes) -> bool:
 
 def is_compose(walk: Walk, root: Node, *, named: bool = False) -> bool:
     """A top-level ``services`` mapping (of services with ``image`` or ``build``)."""
-    if not isinstance(root, MappingNode) or walk.get(root, "kind") is not None:
+    fields = walk.fields(root)
+    if "kind" in fields or "services" not in fields:
         return False
-    services = walk.value(root, "services")
+    services = fields["services"][1]
     if not isinstance(services, MappingNode):
         return False
     if named:

@@ -45,17 +45,17 @@ _KIND = re.compile(
 
 
 def wanted(chunk: bytes) -> bool:
-    return b"containers" in chunk and _KIND.search(chunk) is not None
+    # "ontainers": containers and initContainers alike.
+    return b"ontainers" in chunk and _KIND.search(chunk) is not None
 
 
-def read_document(walk: Walk, root: Node) -> list[Container]:
+def read_document(
+    walk: Walk, root: Node, fields: dict[str, tuple[Node, Node]] | None = None
+) -> list[Container]:
+    """The containers of one document; ``fields`` are the root's, if already known."""
     found: list[Container] = []
-    _read_object(walk, root, (), found, 0)
+    _read_object(walk, root, (), found, 0, fields)
     return found
-
-
-def object_kind(walk: Walk, root: Node) -> str | None:
-    return text(walk.value(root, "kind"))
 
 
 def _value(fields: dict[str, tuple[Node, Node]], key: str) -> Node | None:
@@ -64,9 +64,15 @@ def _value(fields: dict[str, tuple[Node, Node]], key: str) -> Node | None:
 
 
 def _read_object(
-    walk: Walk, node: Node, path: YamlPath, found: list[Container], depth: int
+    walk: Walk,
+    node: Node,
+    path: YamlPath,
+    found: list[Container],
+    depth: int,
+    fields: dict[str, tuple[Node, Node]] | None = None,
 ) -> None:
-    fields = walk.fields(node)
+    if fields is None:
+        fields = walk.fields(node)
     kind = text(_value(fields, "kind"))
     if kind is None:
         return

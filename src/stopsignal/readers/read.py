@@ -12,6 +12,7 @@ from stopsignal.readers.files import is_oci_layout, kind_by_name
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
 from stopsignal.readers.yamlnodes import Walk, comments, documents
 
+_YAML_NAMES = (".yaml", ".yml", ".json")
 _FIRST_TOKEN = re.compile(rb"\s*(\S)")
 MAX_BYTES = 20 * 1024 * 1024  # far above any manifest; bounds time and memory
 _LOOKS_CONTAINERFILE = re.compile(
@@ -83,16 +84,18 @@ def read_bytes(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         return failed(path, "binary file (contains NUL bytes); not read", line)
-    lower = path.lower()
+    name = path.rpartition("/")[2]
     if kind is SourceKind.CONTAINERFILE or (
-        kind is None
-        and not lower.endswith((".yaml", ".yml", ".json"))
-        and _LOOKS_CONTAINERFILE.match(data)
+        kind is None and "." not in name.lstrip(".") and _LOOKS_CONTAINERFILE.match(data)
     ):
         from stopsignal.readers import containerfile
 
         return containerfile.read(data, path)
-    return _read_yaml(data, path, kind)
+    result = _read_yaml(data, path, kind)
+    if kind is None and result.kind is None and not name.lower().endswith(_YAML_NAMES):
+        # README.md, notes.txt: a file named explicitly that is not YAML is not ours.
+        return ReadResult(path, skipped=UNKNOWN_FILE)
+    return result
 
 
 def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
@@ -115,7 +118,16 @@ def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
             continue
         walk = Walk(path, document)
         try:
-            if kind in (None, SourceKind.COMPOSE) and compose.is_compose(walk, document.root):
+            fields = walk.fields(document.root)
+            if "kind" in fields and kind in (None, SourceKind.KUBERNETES):
+                kinds.add(SourceKind.KUBERNETES)
+                containers.extend(kubernetes.read_document(walk, document.root, fields))
+                continue
+            if (
+                "services" in fields
+                and kind in (None, SourceKind.COMPOSE)
+                and compose.is_compose(walk, document.root, named=kind is SourceKind.COMPOSE)
+            ):
                 kinds.add(SourceKind.COMPOSE)
                 containers.extend(compose.read_document(walk, document.root))
                 continue
@@ -128,10 +140,6 @@ def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
                     images.extend(found[0])
                     containers.extend(found[1])
                     continue
-            if kind in (None, SourceKind.KUBERNETES):
-                if kubernetes.object_kind(walk, document.root) is not None:
-                    kinds.add(SourceKind.KUBERNETES)
-                containers.extend(kubernetes.read_document(walk, document.root))
         except ReadFailure as failure:
             failures.append(failure)
     if not kinds and kind is None and b"apiVersion" in data and b"kind" in data:

@@ -30,40 +30,43 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
-# A plain (unquoted, untagged) scalar. Its type (null, bool, int, ...) is resolved only
-# when a reader asks: resolving every scalar while composing costs a third of the time.
-PLAIN = "!plain"
+# The tag of every node written without one. What a scalar is (null, bool, int, str) is
+# resolved only when a reader asks, from its text and its style (plain or quoted):
+# resolving every scalar while composing costs a third of the composition.
+UNTAGGED = "!untagged"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _RESOLVER = Resolver()
 
 
 class FastLoader(CParser):
-    """libyaml's composer without implicit tag resolution (see ``PLAIN``)."""
+    """libyaml's composer without tag resolution (see ``UNTAGGED``).
 
-    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode:
-            return PLAIN if implicit[0] else STR_TAG
-        return "tag:yaml.org,2002:seq" if kind is SequenceNode else "tag:yaml.org,2002:map"
+    libyaml's composer calls these three methods for every node. C builtins that take
+    the same arguments cost a fraction of a Python method: a bound ``str.format``
+    returns its string whatever the arguments; ``operator.is_`` and ``tuple`` do
+    nothing useful, quickly. (Builtins are not descriptors: no ``self`` is passed.)
+    """
 
-    # Path-based resolvers are not used. libyaml's composer calls these two for every node;
-    # C builtins that accept the same arguments and do nothing cost half a Python no-op
-    # method (builtins are not descriptors, so they are called without ``self``).
+    resolve = UNTAGGED.format
     descend_resolver = staticmethod(operator.is_)
     ascend_resolver = staticmethod(tuple)
 
 
 def tag_of(node: Node) -> str:
-    """A node's tag, with a plain scalar resolved as YAML 1.1 (PyYAML's SafeLoader) does."""
-    if node.tag == PLAIN:
-        return str(_RESOLVER.resolve(ScalarNode, node.value, (True, False)))  # type: ignore[no-untyped-call]
-    return str(node.tag)
+    """A node's tag, an untagged plain scalar resolved as YAML 1.1 (PyYAML's SafeLoader)."""
+    if node.tag != UNTAGGED:
+        return str(node.tag)
+    if isinstance(node, ScalarNode):
+        if not node.style:  # plain: libyaml says "", PyYAML None
+            return str(_RESOLVER.resolve(ScalarNode, node.value, (True, False)))  # type: ignore[no-untyped-call]
+        return STR_TAG
+    return "tag:yaml.org,2002:seq" if isinstance(node, SequenceNode) else "tag:yaml.org,2002:map"
 
 
 MAX_DOCUMENTS = 100_000
 # Work allowed per document when walking nodes: aliases may share one big node many times.
 NODE_BUDGET = 1_000_000
 
-_MARKER = re.compile(rb"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 _EXOTIC = re.compile(rb"^(?:%|\.\.\.(?:[ \t\r\n]|$))", re.MULTILINE)
 _CONTENT = re.compile(rb"^[ \t]*[^ \t\r\n#]", re.MULTILINE)
 _EMPTY_DOC = re.compile(rb"\A---[ \t]*(?:#[^\n]*)?(?:\r?\n[ \t]*(?:#[^\n]*)?)*\s*\Z")
@@ -115,7 +118,7 @@ def _spans(data: bytes) -> list[tuple[int, int]] | None:
         data
     ):
         return None  # libyaml also breaks lines at a lone CR, NEL, LS and PS: compose whole
-    starts = [match.start() for match in _MARKER.finditer(data)]
+    starts = _markers(data)
     spans: list[tuple[int, int]] = []
     first = starts[0] if starts else len(data)
     if _CONTENT.search(data, 0, first):
@@ -123,6 +126,21 @@ def _spans(data: bytes) -> list[tuple[int, int]] | None:
     starts.append(len(data))
     spans.extend(itertools.pairwise(starts))
     return spans
+
+
+def _markers(data: bytes) -> list[int]:
+    """Offsets of the ``---`` lines (memchr-fast ``find``, not a multi-line regex)."""
+    starts = []
+    end = len(data)
+    if data.startswith(b"---") and (end == 3 or data[3] in b" \t\r\n"):
+        starts.append(0)
+    found = data.find(b"\n---")
+    while found >= 0:
+        after = found + 4
+        if after == end or data[after] in b" \t\r\n":
+            starts.append(found + 1)
+        found = data.find(b"\n---", after)
+    return starts
 
 
 def documents(
@@ -230,14 +248,17 @@ class Walk:
         if not isinstance(node, MappingNode):
             return {}
         pairs = node.value
-        self.charge(node, len(pairs))
+        self.budget -= len(pairs)
+        if self.budget < 0:
+            self.charge(node, 0)  # raises
         found: dict[str, tuple[Node, Node]] = {}
         merges: list[Node] = []
         for pair in pairs:
             key_node = pair[0]
             if type(key_node) is ScalarNode:
                 key = key_node.value
-                if key == "<<" and key_node.tag in (PLAIN, MERGE_TAG):
+                if key == "<<" and (key_node.tag == MERGE_TAG or (
+                        key_node.tag == UNTAGGED and not key_node.style)):
                     merges.append(pair[1])
                 else:
                     found[key] = pair
@@ -291,7 +312,9 @@ def is_null(node: Node | None) -> bool:
     if type(node) is not ScalarNode:
         return False
     tag = node.tag
-    return (tag == PLAIN and node.value in _NULLS) or tag == NULL_TAG
+    if tag == UNTAGGED:
+        return not node.style and node.value in _NULLS
+    return tag == NULL_TAG
 
 
 def text(node: Node | None) -> str | None:
