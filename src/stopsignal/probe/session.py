@@ -164,7 +164,7 @@ class PodmanSession:
         args.append(spec.image)
         if spec.args is not None:
             args += list(spec.args)
-        self.podman.run(*args, timeout=180)
+        started = self.podman.run(*args, timeout=180).stdout.strip().splitlines()
         item.history.append((time.monotonic(), "started", f"podman run {spec.image}"))
         self._emit(item.result.name, Event(0.0, "started", spec.image))
         try:
@@ -178,7 +178,8 @@ class PodmanSession:
             raise ProbeError(f"container {spec.name} exited at once, before it could be "
                              f"stopped; its log: {log!r}")
         wait_exec(pid, ("runc",))
-        item.runner = PodmanRunner(self.podman, item.name, pid)
+        item.runner = PodmanRunner(self.podman, item.name, pid,
+                                   started[-1] if started else "")
         item.runner.cancelled = self.cancel.is_set
         wanted = item.resolution.signal if item.resolution.outcome in (
             Outcome.SENT, Outcome.SUBSTITUTED) else None
