@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from stopsignal import suppress
@@ -27,14 +27,16 @@ _SCRIPT_LIMIT = 256 * 1024  # an entrypoint script larger than this is not a scr
 _SEARCH_ENTRIES = 400  # bound the search for a script in a build context
 
 
-@dataclass
 class LintResult:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ReadError] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
-    files: int = 0
-    containers: int = 0
-    suppressed: int = 0
+    """What a lint run found; filled in file by file."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.errors: list[ReadError] = []
+        self.skipped: list[tuple[str, str]] = []  # (path, why)
+        self.files = 0
+        self.containers = 0
+        self.suppressed = 0
 
     @property
     def read_anything(self) -> bool:
@@ -155,6 +157,9 @@ class Linter:
                         into.suppressed += 1
                         continue
                 into.findings.append(finding)
+        if self.internal_errors:
+            into.errors.extend(self.internal_errors)
+            self.internal_errors.clear()
 
     def _script_reader(self, container: Container) -> Callable[[str], str | None] | None:
         """Read an entrypoint script the way the image has it: heredoc, COPY source, or a guess."""
@@ -286,7 +291,6 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
     outcome = LintResult()
     for result in materialized:
         linter.lint_result(result, outcome)
-    outcome.errors.extend(linter.internal_errors)
     outcome.findings.sort(key=_order)
     return outcome
 

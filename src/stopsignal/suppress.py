@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from stopsignal.model import Container, Finding
 
@@ -30,23 +30,21 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(NamedTuple):
     line: int
     rules: frozenset[str]  # lower-case codes or names; "all" for every rule
     file_level: bool
     reason: str | None
 
 
-@dataclass(frozen=True)
-class Suppressions:
+class Suppressions(NamedTuple):
     """The suppression comments of one file."""
 
-    by_line: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    by_line: Mapping[int, frozenset[str]] = {}
     file_level: frozenset[str] = frozenset()
     directives: tuple[Directive, ...] = ()
 
-    def __bool__(self) -> bool:
+    def any(self) -> bool:
         return bool(self.by_line or self.file_level)
 
 
@@ -99,7 +97,7 @@ def suppressed(finding: Finding, suppressions: Suppressions, *,
     """Whether a comment or annotation silences ``finding``."""
     if container is not None and _matches(annotation_rules(container), finding):
         return True
-    if not suppressions:
+    if not suppressions.any():
         return False
     if _matches(suppressions.file_level, finding):
         return True

@@ -55,14 +55,12 @@ def test_entrypoint_script_from_the_build_context(tmp_path: Path) -> None:
 
 def test_a_rule_bug_costs_one_container_not_the_run(monkeypatch: pytest.MonkeyPatch,
                                                     tmp_path: Path) -> None:
-    from dataclasses import replace
-
     from stopsignal.rules import shell_pid1
 
     def broken(container: object, ctx: object) -> list[object]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("stopsignal.engine.RULES", (replace(shell_pid1.RULE, check=broken),))
+    monkeypatch.setattr("stopsignal.engine.RULES", (shell_pid1.RULE._replace(check=broken),))
     pod = tmp_path / "pod.yaml"
     pod.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
                    "    - name: a\n      image: x\n      command: [\"sh\", \"-c\", \"a; b\"]\n")

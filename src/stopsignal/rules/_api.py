@@ -9,8 +9,7 @@ the runtime model runs once per container however many rules look.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import NamedTuple
@@ -27,7 +26,6 @@ from stopsignal.model import (
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules.pid1_detect import Pid1Info, ScriptReader, detect
 from stopsignal.runtimes import Resolution, StopRequest, Target, resolve
-from stopsignal.signals import describe_number
 
 
 class FixAvailability(StrEnum):
@@ -49,8 +47,7 @@ _RUNS_ON: dict[SourceKind, Callable[[Target], bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str  # STOP101; never reused once released
     name: str  # kebab-case, named after the pattern it flags
     summary: str  # one line, for `stopsignal rules`
@@ -79,14 +76,15 @@ def applicable_targets(source: SourceKind, targets: Sequence[Target]) -> tuple[T
     return fitting or tuple(targets)
 
 
-@dataclass
 class Facts:
     """What every rule needs to know about one container, computed at most once."""
 
-    container: Container
-    targets: tuple[Target, ...]
-    explicit_targets: bool = False  # the user named the fleet (--engine / config engines)
-    read_script: ScriptReader | None = None
+    def __init__(self, container: Container, targets: tuple[Target, ...],
+                 explicit_targets: bool = False, read_script: ScriptReader | None = None) -> None:
+        self.container = container
+        self.targets = targets
+        self.explicit_targets = explicit_targets  # the user named the fleet (--engine, config)
+        self.read_script = read_script
 
     @cached_property
     def pid1(self) -> Pid1Info:
@@ -159,23 +157,6 @@ class Context(NamedTuple):
                        fix=fix, trail=tuple(trail))
 
 
-@dataclass(frozen=True)
-class TargetResult:
-    """A target and what it does, for messages that list several targets."""
-
-    target: Target
-    resolution: Resolution
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def label(self) -> str:
-        return str(self.target)
-
-    def sends(self) -> str:
-        signal = self.resolution.signal
-        return describe_number(signal) if signal is not None else "no stop signal"
-
-
 def trail_lines(results: Iterable[tuple[Target, Resolution]]) -> list[str]:
     """The engine trail shown with -v: one block per target."""
     lines: list[str] = []
@@ -233,9 +214,3 @@ def who(container: Container) -> str:
     return f"container {container.name!r}"
 
 
-def iter_nothing() -> Iterator[Finding]:
-    return iter(())
-
-
-def with_severity(finding: Finding, severity: Severity) -> Finding:
-    return replace(finding, severity=severity)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stopsignal.kill_tools import KILL_TOOLS_BY_ID, KillTool, parse_kill_signal, signal_argument
 from stopsignal.model import Container
@@ -28,8 +28,7 @@ _ANY_BINARY = ("procps", "procps-4.0.5", "util-linux", "busybox-glibc", "busybox
 _ANY_SHELL = ("bash", "dash", "busybox-musl")
 
 
-@dataclass(frozen=True)
-class KillCall:
+class KillCall(NamedTuple):
     """One ``kill`` in a hook."""
 
     args: tuple[str, ...]  # the words after `kill`

@@ -12,7 +12,7 @@ rather than guess.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stopsignal.model import Container
 
@@ -22,8 +22,7 @@ _DEBIAN_DERIVED = ("python", "node", "nginx", "golang", "ruby", "php", "perl", "
                    "openjdk", "rabbitmq", "memcached", "elixir", "haskell")
 
 
-@dataclass(frozen=True)
-class ImageFamily:
+class ImageFamily(NamedTuple):
     name: str  # debian, ubuntu, alpine, fedora, distroless, scratch, busybox
     sh: str | None  # what /bin/sh is: dash, bash, busybox; None when there is no shell
     kill_binary: bool | None  # whether a `kill` executable exists; None = unknown

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stopsignal.model import Container
 from stopsignal.pid1 import INIT_SHIMS, SHELLS, SYSTEMD_PATHS, Pid1Kind
@@ -34,8 +34,7 @@ _SHIM_VALUE_OPTIONS = {"-p", "-e", "-r", "--rewrite", "-l"}
 _EXEC_SHELLS = {"bash", "busybox", "ash"}  # exec a single -c command in place
 
 
-@dataclass(frozen=True)
-class Pid1Info:
+class Pid1Info(NamedTuple):
     """What PID 1 is, after following wrappers, and how we know."""
 
     kind: Pid1Kind

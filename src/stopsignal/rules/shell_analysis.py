@@ -16,7 +16,7 @@ unparseable, and callers treat that as "cannot tell".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _REDIRECT_START = ("<", ">")
@@ -148,8 +148,7 @@ def _substitution(text: str, start: int) -> tuple[int, str]:
     raise ShellSyntaxError("unterminated $(")
 
 
-@dataclass(frozen=True)
-class ShellAnalysis:
+class ShellAnalysis(NamedTuple):
     commands: tuple[tuple[str, ...], ...]  # simple commands, in order, assignments dropped
     operators: frozenset[str]  # ; && || | & seen between commands
     loops: frozenset[str]  # while / until / for
