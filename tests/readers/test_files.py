@@ -55,3 +55,12 @@ def test_expansion(tmp_path: Path) -> None:
 )
 def test_kind_by_name(name: str, kind: SourceKind | None) -> None:
     assert kind_by_name(name) == kind
+
+
+def test_stdin_keeps_its_errors_and_other_files_are_skipped() -> None:
+    from stopsignal.readers import read_text
+
+    assert read_text("kind: Pod\nspec: [\n", "<stdin>").errors
+    assert read_text("FROM x\nCMD [\"a\"]\n", "<stdin>").images[0].cmd == ("a",)
+    skipped = read_text("# Title\n\n* [x\n", "README.md")
+    assert skipped.skipped and not skipped.errors

@@ -12,7 +12,6 @@ from stopsignal.readers.files import is_oci_layout, kind_by_name
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
 from stopsignal.readers.yamlnodes import Walk, comments, documents
 
-_YAML_NAMES = (".yaml", ".yml", ".json")
 _FIRST_TOKEN = re.compile(rb"\s*(\S)")
 MAX_BYTES = 20 * 1024 * 1024  # far above any manifest; bounds time and memory
 _LOOKS_CONTAINERFILE = re.compile(
@@ -92,8 +91,10 @@ def read_bytes(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
 
         return containerfile.read(data, path)
     result = _read_yaml(data, path, kind)
-    if kind is None and result.kind is None and not name.lower().endswith(_YAML_NAMES):
+    extension = name.rpartition(".")[2].lower() if "." in name.lstrip(".") else ""
+    if kind is None and result.kind is None and extension not in ("", "yaml", "yml", "json"):
         # README.md, notes.txt: a file named explicitly that is not YAML is not ours.
+        # (Without an extension, like stdin, a YAML error is still reported.)
         return ReadResult(path, skipped=UNKNOWN_FILE)
     return result
 
