@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -141,6 +140,8 @@ def _argv(walk: Walk, node: Node | None) -> tuple[tuple[str, ...] | None, str | 
         raw = text(node)
         if raw is None:
             return None, None
+        import shlex
+
         try:
             return tuple(shlex.split(interpolate(raw))), raw
         except ValueError as error:  # an unclosed quote

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
-import subprocess
-import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from stopsignal.model import Container, ImageConfig, Location, SourceKind
 from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.readers.yamlnodes import Walk, plain
+
+if TYPE_CHECKING:  # tarfile, subprocess and shutil load lazily: start-up time counts
+    import tarfile
 
 MAX_BLOB = 20 * 1024 * 1024
 LOOKUP_TIMEOUT = 30.0
@@ -181,6 +182,8 @@ def _walk_index(
 
 def read_docker_archive(path: str) -> ReadResult:
     """A ``docker save``/``podman save`` tarball: manifest.json -> each image's config."""
+    import tarfile
+
     try:
         with tarfile.open(path, "r:*") as archive:
             manifest = _member_json(archive, "manifest.json")
@@ -225,6 +228,8 @@ def join_image(container: Container, image_config: ImageConfig) -> Container:
 
 def image_lookup(ref: str, *, timeout: float = LOOKUP_TIMEOUT) -> ImageConfig | None:
     """The config of image ``ref``: podman's if the image is local, else skopeo's, else None."""
+    import shutil
+
     podman = shutil.which("podman")
     if podman:
         output = _run([podman, "image", "inspect", "--format", "json", ref], timeout)
@@ -250,6 +255,8 @@ def image_lookup(ref: str, *, timeout: float = LOOKUP_TIMEOUT) -> ImageConfig | 
 
 
 def _run(argv: list[str], timeout: float) -> str | None:
+    import subprocess
+
     try:
         completed = subprocess.run(
             argv, capture_output=True, text=True, timeout=timeout, check=False,
