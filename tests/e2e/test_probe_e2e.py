@@ -140,6 +140,14 @@ def test_json_has_the_documented_fields(tmp_path: Path) -> None:
     assert set(result["prestop"]) == {"ran", "ok", "error"}
 
 
+def test_a_workload_that_ends_by_itself_is_not_a_graceful_stop() -> None:
+    code, [result] = probe_json("--image", BASE, "--", "/bin/sh", "-c", "exit 3")
+    assert code == 1
+    assert not result["graceful"] and not result["killed"]
+    assert result["exit_code"] == 3
+    assert "before the stop request" in result["note"]
+
+
 def test_an_image_that_is_not_there_exits_2() -> None:
     from conftest import stopsignal
 

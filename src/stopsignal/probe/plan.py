@@ -120,7 +120,8 @@ def stop(runner: Runner, resolution: Resolution, result: ContainerResult, *,
                    + (f"{budget:g} s" if budget is not None else "none (waits forever)"))
     code = runner.wait_exit(0)
     if code is not None:
-        clock.emit("exited", "PID 1 exited during the preStop hook", code)
+        when = "during the preStop hook" if result.prestop_ran else "before the stop signal"
+        clock.emit("exited", f"PID 1 exited {when}", code)
         return _finish(result, clock, code, graceful=True)
     outcome = resolution.outcome
     if outcome in (Outcome.SENT, Outcome.SUBSTITUTED) and resolution.signal is not None:

@@ -20,6 +20,8 @@ def verdict(result: ContainerResult) -> str:
         return f"graceful (exit code {result.exit_code}) after {result.seconds:.2f} s"
     if result.killed:
         return f"killed (exit code {result.exit_code}) after {result.seconds:.2f} s"
+    if result.exit_code is not None:
+        return f"exited on its own before the stop (exit code {result.exit_code})"
     return "not stopped"
 
 

@@ -21,12 +21,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from stopsignal.errors import ProbeError
 from stopsignal.probe import plan
 from stopsignal.probe.config import LABEL
 from stopsignal.probe.logs import clean_logs, read_k8s_file
 from stopsignal.probe.podman import Podman, PodmanRunner
-from stopsignal.probe.procfs import wait_exec, wait_ready
+from stopsignal.probe.procfs import alive, wait_exec, wait_ready
 from stopsignal.probe.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
 from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, resolve
 
@@ -173,14 +172,21 @@ class PodmanSession:
             state = self.podman.run("inspect", "--format", "{{.State.Pid}}", item.name,
                                     timeout=60).stdout.strip()
             pid = int(state or 0)
-        if pid <= 0:
-            log = clean_logs(read_k8s_file(self._log_bytes(item)), 5)
-            raise ProbeError(f"container {spec.name} exited at once, before it could be "
-                             f"stopped; its log: {log!r}")
         wait_exec(pid, ("runc",))
-        item.runner = PodmanRunner(self.podman, item.name, pid,
-                                   started[-1] if started else "")
-        item.runner.cancelled = self.cancel.is_set
+        runner = PodmanRunner(self.podman, item.name, pid, started[-1] if started else "")
+        runner.cancelled = self.cancel.is_set
+        if pid <= 0 or not alive(pid):
+            # Nothing to stop: the workload ended (or crashed) on its own. Not graceful: the
+            # probe cannot show how it stops.
+            code = runner.wait_exit(10)
+            runner.close()
+            item.result.exit_code = code
+            item.result.outcome = str(item.resolution.outcome)
+            item.result.expected = item.resolution.summary
+            item.result.note = "PID 1 exited by itself before the stop request"
+            item.result.timeline.append(Event(0.0, "exited-early", item.result.note, code))
+            return
+        item.runner = runner
         wanted = item.resolution.signal if item.resolution.outcome in (
             Outcome.SENT, Outcome.SUBSTITUTED) else None
         if item.resolution.pid1 == "systemd":
