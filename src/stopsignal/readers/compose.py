@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from stopsignal.model import Container, Location, SourceKind
 from stopsignal.readers.result import ReadFailure
-from stopsignal.readers.yamlnodes import Walk, boolean, number, text
+from stopsignal.readers.walk import Walk, boolean, number, text
 
 _SERVICES = re.compile(rb"""^["']?services["']?[ \t]*:""", re.MULTILINE)
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")

@@ -13,7 +13,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from stopsignal.model import Container, ImageConfig, Location, SourceKind
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.readers.yamlnodes import Walk, plain
+from stopsignal.readers.walk import Walk, plain
 
 if TYPE_CHECKING:  # tarfile, subprocess and shutil load lazily: start-up time counts
     import tarfile

@@ -16,7 +16,8 @@ import re
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from stopsignal.model import Container, Hook, Location, SourceKind
-from stopsignal.readers.yamlnodes import Walk, boolean, number, tag_of, text
+from stopsignal.readers.walk import Walk, boolean, number, text
+from stopsignal.readers.yamlnodes import tag_of
 
 YamlPath = tuple[str | int, ...]
 

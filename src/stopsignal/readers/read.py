@@ -10,7 +10,8 @@ from stopsignal.model import Container, ImageConfig, SourceKind
 from stopsignal.readers import compose, kubernetes
 from stopsignal.readers.files import is_oci_layout, kind_by_name
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
-from stopsignal.readers.yamlnodes import Walk, comments, documents
+from stopsignal.readers.walk import Walk
+from stopsignal.readers.yamlnodes import comments, documents
 
 _FIRST_TOKEN = re.compile(rb"\s*(\S)")
 MAX_BYTES = 20 * 1024 * 1024  # far above any manifest; bounds time and memory
