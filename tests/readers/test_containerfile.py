@@ -36,7 +36,7 @@ def test_the_articles_containerfile() -> None:
     assert container.argv() == ("/sbin/init",)
     assert container.effective_stop_signal() == "SIGRTMIN+3"
     assert container.image == "quay.io/fedora/fedora:35"
-    assert result.comments[6].startswith(" https://www.freedesktop.org")
+    assert result.comments[6].startswith("https://www.freedesktop.org")
 
 
 def test_args_in_from_and_stage_inheritance() -> None:
@@ -107,8 +107,8 @@ def test_escape_directive_and_comments_in_continuations() -> None:
     assert not result.errors
     (image,) = result.images
     assert image.entrypoint == ("C:\\app.exe", "--serve")
-    assert result.comments[3] == " stopsignal: ignore=shell-pid1 -- the script execs"
-    assert result.comments[5] == " a comment inside the continuation"
+    assert result.comments[3] == "stopsignal: ignore=shell-pid1 -- the script execs"
+    assert result.comments[5] == "a comment inside the continuation"
 
 
 def test_copies_scripts_and_heredocs() -> None:

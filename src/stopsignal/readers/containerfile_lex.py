@@ -51,7 +51,7 @@ def lex(text: str) -> Lexed:
         if match is None or match.group(1).lower() in directives:
             break
         directives[match.group(1).lower()] = match.group(2)
-        comments[index + 1] = lines[index].strip()[1:]
+        comments[index + 1] = lines[index].strip()[1:].strip()
         index += 1
     escape = directives.get("escape", "\\")
     if escape not in ("\\", "`"):
@@ -66,7 +66,7 @@ def lex(text: str) -> Lexed:
             index += 1
             continue
         if stripped.startswith("#"):
-            comments[index + 1] = stripped[1:]
+            comments[index + 1] = stripped[1:].strip()
             index += 1
             continue
         start = index
@@ -83,7 +83,7 @@ def lex(text: str) -> Lexed:
             while index < total and (not lines[index].strip() or
                                      lines[index].lstrip().startswith("#")):
                 if lines[index].strip():
-                    comments[index + 1] = lines[index].strip()[1:]
+                    comments[index + 1] = lines[index].strip()[1:].strip()
                 index += 1
             if index >= total:
                 break

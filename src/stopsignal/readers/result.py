@@ -27,9 +27,10 @@ class ReadError:
 class ReadResult:
     """Everything one input file says.
 
-    ``comments`` maps a 1-based line to the text of its comment (without ``#``):
-    every comment of a Containerfile, and the ``# stopsignal: ...`` comments of
-    YAML files (only those, so reading stays fast).
+    ``comments`` maps a 1-based line to the text of its comment (without ``#``,
+    stripped): every comment of a Containerfile (parser directives included), and
+    the ``# stopsignal: ...`` comments of YAML files (only those, so reading stays
+    fast).
     """
 
     path: str
