@@ -202,3 +202,15 @@ def test_directives_use_the_exact_stream_parser() -> None:
     containers = read_text(text, "x.yaml").containers
     assert [(c.name, c.location.document, c.location.line) for c in containers] == [
         ("a", 0, 4), ("b", 1, 8)]
+
+
+def test_a_wrong_cut_falls_back_to_the_exact_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stopsignal.readers import yamlnodes
+
+    pod = "kind: Pod\nspec: {{containers: [{{name: {0}}}]}}\n"
+    text = pod.format("a") + "---\n" + pod.format("b") + "---\n" + pod.format("c")
+    real = yamlnodes._markers
+    monkeypatch.setattr(yamlnodes, "_markers", lambda data: real(data)[:1])
+    containers = read_text(text, "cut.yaml").containers
+    assert [(c.name, c.location.document, c.location.line) for c in containers] == [
+        ("a", 0, 2), ("b", 1, 5), ("c", 2, 8)]

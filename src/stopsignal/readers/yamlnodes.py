@@ -152,6 +152,9 @@ def documents(
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a BOM is not a column; libyaml rejects it once the stream is cut
+    if not want(data):  # no part of the stream is wanted (``want`` looks for words)
+        _check(data, 0, errors)
+        return
     spans = _spans(data)
     if spans is None:
         yield from _whole(data, errors)
@@ -170,7 +173,7 @@ def documents(
                 root = _compose(chunk)
             except yaml.composer.ComposerError as error:
                 if "single document" in str(error):  # the cut was wrong: fall back, exactly
-                    yield from _whole(data, errors)
+                    yield from _whole(data, errors, skip=index)
                     return
                 errors.append(yaml_error(error, line, chunk))
                 continue
@@ -179,13 +182,18 @@ def documents(
                 continue
             yield Document(index, root, line)
         elif not _EMPTY_DOC.match(chunk):
-            parser = CParser(chunk)
-            try:
-                parser.raw_parse()
-            except yaml.YAMLError as error:
-                errors.append(yaml_error(error, line, chunk))
-            finally:
-                parser.dispose()
+            _check(chunk, line, errors)
+
+
+def _check(data: bytes, line_offset: int, errors: list[ReadFailure]) -> None:
+    """Syntax only: libyaml parses without building a single Python object."""
+    parser = CParser(data)
+    try:
+        parser.raw_parse()
+    except yaml.YAMLError as error:
+        errors.append(yaml_error(error, line_offset, data))
+    finally:
+        parser.dispose()
 
 
 def _compose(chunk: bytes) -> Node | None:
@@ -196,7 +204,8 @@ def _compose(chunk: bytes) -> Node | None:
         loader.dispose()
 
 
-def _whole(data: bytes, errors: list[ReadFailure]) -> Iterator[Document]:
+def _whole(data: bytes, errors: list[ReadFailure], skip: int = 0) -> Iterator[Document]:
+    """Every document, composed by libyaml in one pass; the first ``skip`` are not yielded."""
     loader = FastLoader(data)
     index = 0
     try:
@@ -204,7 +213,9 @@ def _whole(data: bytes, errors: list[ReadFailure]) -> Iterator[Document]:
             if index >= MAX_DOCUMENTS:
                 errors.append(ReadFailure(f"more than {MAX_DOCUMENTS} documents; not all read"))
                 return
-            yield Document(index, loader.get_node(), 0)
+            node = loader.get_node()
+            if index >= skip:
+                yield Document(index, node, 0)
             index += 1
     except yaml.YAMLError as error:
         errors.append(yaml_error(error, 0, data))
