@@ -47,6 +47,19 @@ def lint_in_process(corpus: str) -> tuple[int, int, int]:
     return result.files, result.containers, len(result.findings)
 
 
+def read_then_lint(corpus: str) -> tuple[float, float]:
+    """(seconds reading, seconds in the engine and rules): where lint's time goes."""
+    from stopsignal.config import Config
+    from stopsignal.engine import lint_results
+    from stopsignal.readers import iter_files, read_path
+
+    start = time.perf_counter()
+    results = [read_path(path) for path in iter_files([corpus])]
+    middle = time.perf_counter()
+    lint_results(results, Config())
+    return middle - start, time.perf_counter() - middle
+
+
 def subprocess_run(argv: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one child process."""
     start = time.perf_counter()
@@ -79,7 +92,8 @@ def main() -> None:
     files = [path for path in iter_files([args.corpus])
              if path.endswith((".yaml", ".yml"))]
     print(f"corpus: {args.corpus} ({len(files)} YAML files)")
-    samples: dict[str, list[float]] = {"compose": [], "lint": [], "cli": []}
+    samples: dict[str, list[float]] = {"compose": [], "lint": [], "cli": [], "read": [],
+                                       "rules": []}
     rss: list[float] = []
     lint_in_process(args.corpus)  # warm the page cache and the imports
     for _ in range(args.runs):
@@ -93,12 +107,16 @@ def main() -> None:
                                                        args.corpus))
         samples["cli"].append(elapsed)
         rss.append(peak)
+        reading, checking = read_then_lint(args.corpus)
+        samples["read"].append(reading)
+        samples["rules"].append(checking)
     base = statistics.median(samples["compose"])
     print(f"documents composed: {documents}; lint read {counts[0]} files, "
           f"{counts[1]} containers, {counts[2]} findings")
     print(f"{'what':<44} {'median s':>9} {'vs compose':>10}")
     for name, label in (("compose", "PyYAML C compose_all (baseline)"),
-                        ("lint", "lint, in process"), ("cli", "stopsignal lint (subprocess)")):
+                        ("lint", "lint, in process"), ("cli", "stopsignal lint (subprocess)"),
+                        ("read", "  of which: readers"), ("rules", "  of which: engine and rules")):
         median = statistics.median(samples[name])
         print(f"{label:<44} {median:>9.3f} {median / base:>9.2f}x")
     print(f"peak RSS of stopsignal lint: {max(rss):.1f} MiB (max of {len(rss)} runs)")
