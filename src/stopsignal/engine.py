@@ -76,6 +76,7 @@ class Linter:
             self.add_image(image, name)
         self._listings: dict[Path, list[Path]] = {}
         self._targets: dict[SourceKind, tuple[Target, ...]] = {}
+        self._plans: dict[SourceKind, tuple[tuple[Rule, Severity | None], ...]] = {}
         self._builds: dict[str, ImageConfig | None] = {}
         self.internal_errors: list[ReadError] = []
 
@@ -125,11 +126,14 @@ class Linter:
                                                                             self.targets)
         facts = Facts(container, targets, self.config.explicit_targets,
                       self._script_reader(container))
+        plan = self._plans.get(container.source)
+        if plan is None:
+            plan = self._plans[container.source] = tuple(
+                (rule, self.severity.get(rule.code)) for rule in self.rules
+                if container.source in rule.applies_to)
         findings: list[Finding] = []
-        for rule in self.rules:
-            if container.source not in rule.applies_to:
-                continue
-            context = Context(rule, facts, self.severity.get(rule.code))
+        for rule, severity in plan:
+            context = Context(rule, facts, severity)
             try:
                 findings.extend(rule.check(container, context))
             except Exception as error:  # noqa: BLE001 - a rule bug costs one container, not the run

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from stopsignal import pid1 as pid1_model
@@ -85,12 +85,19 @@ class Facts:
         self.targets = targets
         self.explicit_targets = explicit_targets  # the user named the fleet (--engine, config)
         self.read_script = read_script
+        # Computed on first use (functools.cached_property takes a lock on every access
+        # in Python 3.11, which costs more than the lookups themselves here).
+        self._pid1: Pid1Info | None = None
+        self._prestop: float | None = None
+        self._resolutions: tuple[tuple[Target, Resolution], ...] | None = None
 
-    @cached_property
+    @property
     def pid1(self) -> Pid1Info:
-        return detect(self.container, self.read_script)
+        if self._pid1 is None:
+            self._pid1 = detect(self.container, self.read_script)
+        return self._pid1
 
-    @cached_property
+    @property
     def image_known(self) -> bool:
         """Whether the image's own settings (STOPSIGNAL, ENTRYPOINT) are known."""
         return (self.container.source in (SourceKind.CONTAINERFILE, SourceKind.IMAGE_CONFIG)
@@ -111,9 +118,14 @@ class Facts:
             prestop_seconds=self.prestop_seconds if prestop_seconds is None else prestop_seconds,
         )
 
-    @cached_property
+    @property
     def prestop_seconds(self) -> float:
         """How long the preStop hook is known to take (a sleep hook, or ``sleep N`` in exec)."""
+        if self._prestop is None:
+            self._prestop = self._prestop_seconds()
+        return self._prestop
+
+    def _prestop_seconds(self) -> float:
         hook = self.container.prestop
         if hook is None:
             return 0.0
@@ -125,10 +137,13 @@ class Facts:
             return sleep_seconds(hook.command)
         return 0.0
 
-    @cached_property
+    @property
     def resolutions(self) -> tuple[tuple[Target, Resolution], ...]:
-        request = self.request()
-        return tuple((target, resolve_cached(target, request)) for target in self.targets)
+        if self._resolutions is None:
+            request = self.request()
+            self._resolutions = tuple((target, resolve_cached(target, request))
+                                      for target in self.targets)
+        return self._resolutions
 
     def resolve_with(self, request: StopRequest,
                      targets: Iterable[Target] | None = None) -> list[tuple[Target, Resolution]]:
