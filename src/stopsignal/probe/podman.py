@@ -23,7 +23,6 @@ from pathlib import Path
 
 from stopsignal.errors import ProbeError
 from stopsignal.probe.config import LABEL, SETUP_HINT, podman_env
-from stopsignal.probe.logs import clean_logs
 from stopsignal.probe.procfs import ExitWatch
 from stopsignal.probe.spec import Cancelled, HookResult, PreStop
 
@@ -43,24 +42,29 @@ class Podman:
         self.binary = binary
         self.env = podman_env()
 
-    def run(self, *args: str, timeout: float | None = 120, check: bool = True,
-            input_bytes: bytes | None = None) -> subprocess.CompletedProcess[str]:
-        """Run podman in its own session, so Ctrl-C reaches stopsignal only, which cleans up."""
+    def run(self, *args: str, timeout: float = 120, check: bool = True,
+            finish_on_interrupt: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run podman in its own session, so Ctrl-C reaches stopsignal only, which cleans up.
+
+        A timeout is a ProbeError. When stopsignal is interrupted, podman may first finish
+        what it started (``finish_on_interrupt``), so that cleanup finds a consistent state.
+        """
         try:
             process = subprocess.Popen(
                 [self.binary, *args], env=self.env, text=True, start_new_session=True,
-                stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except FileNotFoundError:
             raise ProbeError(f"podman is not installed: {SETUP_HINT}") from None
         try:
-            out, err = process.communicate(
-                input_bytes.decode() if input_bytes is not None else None, timeout=timeout)
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise ProbeError(f"podman {args[0]} did not finish within {timeout:g} s") from None
         except BaseException:
-            # Interrupted (Ctrl-C, SIGTERM, timeout): let podman finish what it started, so
-            # that cleanup finds a consistent state, then make sure it is gone.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=15)
+            if finish_on_interrupt:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=15)
             process.kill()
             process.wait()
             raise
@@ -232,10 +236,6 @@ class PodmanRunner:
         if status >= 400:
             return HookResult(ok=False, exit_code=status, error=f"GET {url}: HTTP {status}")
         return HookResult(ok=True, exit_code=status)
-
-    def logs(self, lines: int) -> str:
-        result = self.podman.run("logs", self.name, check=False, timeout=60)
-        return clean_logs(result.stdout + result.stderr, lines)
 
     def close(self) -> None:
         for process in self.hooks:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import threading
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from stopsignal.errors import ProbeError
 from stopsignal.probe import plan
 from stopsignal.probe.config import LABEL
 from stopsignal.probe.logs import clean_logs, read_k8s_file
@@ -51,6 +51,7 @@ class _Prepared:
     history: list[tuple[float, str, str]] = field(default_factory=list)
     log_path: Path | None = None
     log_offset: int = 0  # the size of the log when the stop was requested
+    error: Exception | None = None  # what went wrong in the stopping thread
 
 
 def kubelet_driven(target: Target) -> bool:
@@ -100,25 +101,31 @@ class PodmanSession:
     def probe_pod(self, pod: PodSpec, target: Target,
                   options: ProbeOptions) -> list[ContainerResult]:
         items = [self._prepare(spec, pod, target, options) for spec in pod.containers]
+        workers: list[threading.Thread] = []
         try:
             for item in items:
                 if item.resolution.outcome is not Outcome.REJECTED:
                     self._start(item, pod, options)
+            # The kubelet stops a pod's containers in parallel.
             workers = [threading.Thread(target=self._stop, args=(item, target), daemon=True)
                        for item in items if item.runner is not None]
             for worker in workers:
                 worker.start()
             for worker in workers:
                 while worker.is_alive():
-                    worker.join(0.1)
+                    worker.join(0.1)  # short joins keep Ctrl-C and SIGTERM responsive
             if self.cancel.is_set():
                 raise Cancelled("interrupted")
             for item in items:
+                if item.error is not None:
+                    raise item.error
                 self._collect(item, options)
         except BaseException:
             self.cancel.set()
             raise
         finally:
+            for worker in workers:
+                worker.join(5)  # they see the cancel flag within 0.1 s
             for item in items:
                 if item.runner is not None:
                     item.runner.close()
@@ -211,8 +218,9 @@ class PodmanSession:
         """
         try:
             state = self.podman.run("exec", item.name, "systemctl", "is-system-running",
-                                    "--wait", check=False, timeout=options.boot_timeout)
-        except subprocess.TimeoutExpired:
+                                    "--wait", check=False, timeout=options.boot_timeout,
+                                    finish_on_interrupt=False)
+        except ProbeError:
             detail = f"systemd still booting after {options.boot_timeout:g} s"
         else:
             detail = f"systemd is {state.stdout.strip() or 'unknown'}"
@@ -231,6 +239,8 @@ class PodmanSession:
                       history=item.history)
         except Cancelled:
             return
+        except Exception as error:  # noqa: BLE001 - handed to the main thread, re-raised there
+            item.error = error
 
     def _collect(self, item: _Prepared, options: ProbeOptions) -> None:
         raw = self._log_bytes(item)
