@@ -172,12 +172,23 @@ class Context(NamedTuple):
                        fix=fix, trail=tuple(trail))
 
 
-def trail_lines(results: Iterable[tuple[Target, Resolution]]) -> list[str]:
-    """The engine trail shown with -v: one block per target."""
+def trail_lines(results: Iterable[tuple[Target, Resolution]],
+                pid1: Pid1Info | None = None) -> list[str]:
+    """The engine trail shown with -v: one block per target.
+
+    With ``pid1`` (what lint detected behind wrappers), the model's own last step,
+    which judged PID 1 from argv[0] alone, is replaced by the detected PID 1's reaction.
+    """
     lines: list[str] = []
     for target, resolution in results:
-        lines.append(f"{target}: {resolution.summary}")
-        lines.extend(f"  {step.actor}: {step.text} [{step.source}]" for step in resolution.trail)
+        steps = list(resolution.trail)
+        summary = resolution.summary
+        if pid1 is not None and pid1.kind not in (Pid1Kind.UNKNOWN, Pid1Kind.PROGRAM):
+            summary = consequence(resolution, pid1) + "."
+            if resolution.pid1 is not None and resolution.pid1_reaction is not None and steps:
+                steps.pop()
+        lines.append(f"{target}: {summary}")
+        lines.extend(f"  {step.actor}: {step.text} [{step.source}]" for step in steps)
     return lines
 
 

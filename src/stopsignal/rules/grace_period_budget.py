@@ -54,7 +54,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from stopsignal.model import Container, Finding, Fix, Severity
-from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
+from stopsignal.rules._api import Context, FixAvailability, Rule, locate, trail_lines, who
 from stopsignal.runtimes import Resolution, Target
 
 # Graceful-shutdown options of common servers, in seconds.
@@ -108,7 +108,8 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                    "the stop signal and SIGKILL")
         needed = math.floor(prestop) + 10
         location = locate(container, "prestop", "grace")
-    yield ctx.finding(container, location, message, fix=_fix(container, needed))
+    yield ctx.finding(container, location, message, fix=_fix(container, needed),
+                      trail=trail_lines([(target, resolution)], facts.pid1))
 
 
 def _declared_shutdown(container: Container) -> list[tuple[float, str]]:

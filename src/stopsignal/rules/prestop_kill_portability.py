@@ -72,7 +72,10 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
         message = (f"{who(container)}: the preStop hook's {call.text()!r} sends "
                    f"{'; '.join(parts)} ({why}); use the number, e.g. 'kill -s "
                    f"{_suggested(numbers, systemd)} 1'")
-        yield ctx.finding(container, locate(container, "prestop"), message,
+        trail = [f"{tool.label}: {call.text()} -> "
+                 f"{describe_number(n) if (n := results[tool.id]) is not None else 'error'}"
+                 for tool in tools]
+        yield ctx.finding(container, locate(container, "prestop"), message, trail=trail,
                           fix=_fix(container))
 
 

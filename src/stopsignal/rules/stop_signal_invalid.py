@@ -95,7 +95,7 @@ def _check_stop_signal(container: Container, ctx: Context, value: str) -> Iterat
               and not _timeout_zero(r)]
     if broken:
         yield ctx.finding(container, location, _message(container, what, value, broken),
-                          trail=trail_lines(broken), fix=_fix(container, ctx))
+                          trail=trail_lines(broken, facts.pid1), fix=_fix(container, ctx))
         return
     if facts.pid1.kind is Pid1Kind.SYSTEMD:
         return  # a substitution is what systemd-stop-signal reports, with the consequence
@@ -105,7 +105,7 @@ def _check_stop_signal(container: Container, ctx: Context, value: str) -> Iterat
         labels = join_labels([str(t) for t, _ in swapped])
         yield ctx.finding(container, location, f"{who(container)}: {labels} cannot parse "
                           f"{what} {value} and silently {_verb(swapped)} "
-                          f"{first.signal_label()} instead", trail=trail_lines(swapped),
+                          f"{first.signal_label()} instead", trail=trail_lines(swapped, facts.pid1),
                           severity=Severity.WARNING, fix=_fix(container, ctx))
 
 
@@ -126,7 +126,7 @@ def _check_lifecycle(container: Container, ctx: Context, value: str) -> Iterator
     if rejected:
         yield ctx.finding(container, location, _message(container, "lifecycle.stopSignal",
                                                         value, rejected),
-                          trail=trail_lines(rejected), fix=_fix(container, ctx))
+                          trail=trail_lines(rejected, ctx.facts.pid1), fix=_fix(container, ctx))
 
 
 def _fix(container: Container, ctx: Context) -> Fix | None:

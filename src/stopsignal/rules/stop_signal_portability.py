@@ -91,7 +91,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     message = (f"{who(container)}: {what} {value!r} works on current engines but not on "
                f"{labels}: {first.summary.rstrip('.')} ({reasons[str(target)]})")
     yield ctx.finding(container, locate(container, "stop_signal"), message,
-                      trail=trail_lines(bad))
+                      trail=trail_lines(bad, facts.pid1))
 
 
 RULE = Rule(

@@ -67,6 +67,7 @@ from stopsignal.rules._api import (
     who,
 )
 from stopsignal.rules.hooks import SYSTEMD_SHUTDOWN, sends_systemd_shutdown
+from stopsignal.rules.pid1_detect import Pid1Info
 from stopsignal.runtimes import Outcome, Resolution, Target
 from stopsignal.signals import describe_number
 
@@ -119,7 +120,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                f"{'sends' if len(labels) == 1 else 'send'} {_sends(first)}{caveat}: "
                f"{consequence(first, pid1)}")
     location = locate(container, "command", "stop_signal", "entrypoint", "cmd")
-    yield ctx.finding(container, location, message, trail=_trail(pid1.via, failing),
+    yield ctx.finding(container, location, message, trail=_trail(pid1, pid1.via, failing),
                       fix=_fix(container, [t for t, _ in failing]), severity=severity)
 
 
@@ -127,8 +128,9 @@ def _where(via: tuple[str, ...]) -> str:
     return f" ({'; '.join(via)})" if via else ""
 
 
-def _trail(via: tuple[str, ...], failing: list[tuple[Target, Resolution]]) -> list[str]:
-    return [f"PID 1: {step}" for step in via] + trail_lines(failing)
+def _trail(pid1: Pid1Info, via: tuple[str, ...],
+           failing: list[tuple[Target, Resolution]]) -> list[str]:
+    return [f"PID 1: {step}" for step in via] + trail_lines(failing, pid1)
 
 
 def _fix(container: Container, targets: list[Target]) -> Fix | None:
