@@ -171,3 +171,8 @@ def test_non_utf8_is_an_error_with_a_line() -> None:
 def test_recognised_by_content_without_a_name() -> None:
     result = read_text("# build me\nFROM scratch\nCOPY app /app\n", "build/image")
     assert result.kind is SourceKind.CONTAINERFILE
+
+
+def test_a_line_of_only_an_escape() -> None:
+    result = read_text("\\\nFROM x\n\\\n", "Dockerfile")
+    assert not result.errors and result.images[0].base == "x"

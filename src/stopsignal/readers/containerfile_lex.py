@@ -89,7 +89,8 @@ def lex(text: str) -> Lexed:
                 break
             current = lines[index]
         match = _KEYWORD.match("".join(parts))
-        assert match is not None  # the line is not blank
+        if match is None:  # only escapes and blank continuation lines
+            continue
         keyword = match.group(2).upper()
         arguments = match.group(3).strip()
         heredocs = []

@@ -112,8 +112,10 @@ def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
     images: list[ImageConfig] = []
     kinds: set[SourceKind] = set()
 
+    everything = is_json or kind is SourceKind.IMAGE_CONFIG
+
     def want(chunk: bytes) -> bool:
-        return is_json or kubernetes.wanted(chunk) or compose.wanted(chunk)
+        return everything or kubernetes.wanted(chunk) or compose.wanted(chunk)
 
     for document in documents(data, want, failures):
         if document.root is None:
@@ -133,7 +135,7 @@ def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
                 kinds.add(SourceKind.COMPOSE)
                 containers.extend(compose.read_document(walk, document.root))
                 continue
-            if is_json and kind in (None, SourceKind.IMAGE_CONFIG):
+            if (is_json and kind is None) or kind is SourceKind.IMAGE_CONFIG:
                 from stopsignal.readers import image_config
 
                 found = image_config.read_json_document(walk, document.root)
