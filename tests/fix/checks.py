@@ -142,4 +142,6 @@ def validate(documents: list[Any], version: str) -> list[str]:
         except kubernetes_validate.ValidationError as error:
             errors.append(f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}: "
                           f"{error.message}")
+        except kubernetes_validate.SchemaNotFoundError as error:
+            errors.append(f"no schema: {error}")
     return errors

@@ -104,8 +104,8 @@ def _offset_for(line: str, placed: list[tuple[str, int]]) -> int:
     depth = _depth(line)
     item = line.lstrip(" ").startswith("- ")
     for other, delta in reversed(placed):
-        if not other.strip():
-            continue
+        if not other.strip() or other.lstrip().startswith("#"):
+            continue  # blank and comment lines keep their own column: no structure in them
         other_depth = _depth(other)
         if other_depth > depth:
             continue

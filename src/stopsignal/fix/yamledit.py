@@ -9,6 +9,7 @@ original text. ruamel is imported here and nowhere else on the fix path.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import itertools
 import json
@@ -95,19 +96,55 @@ def _json_style(text: str) -> _JsonStyle:
 
 
 def _apply_yaml(text: str, edits: Sequence[Edit]) -> str:
-    """Round-trip with the indentation the file seems to use; if the edited lines still
-    land at another depth than the original's, try the other common layouts."""
+    """Edit each document of the stream on its own: the others are never re-serialized
+    (faster on long Helm streams, and empty documents or markers cannot be disturbed)."""
+    spans = document_spans(text)
+    pieces = _split_lines(text, spans)
+    by_document: dict[int, list[Edit]] = {}
+    for edit in edits:
+        if edit.document >= len(spans):
+            raise EditError(f"document {edit.document} does not exist")
+        by_document.setdefault(edit.document, []).append(
+            dataclasses.replace(edit, document=0))
+    for index, document_edits in by_document.items():
+        pieces[index] = _apply_document(pieces[index], document_edits)
+    return pieces[-1] if len(pieces) == 1 else "".join(pieces)
+
+
+def document_spans(text: str) -> list[tuple[int, int]]:
+    """Line ranges (start, end) partitioning ``text``, one per YAML document."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    starts = [event.start_mark.line for event in yaml.parse(text, Loader=loader)
+              if isinstance(event, yaml.DocumentStartEvent) and event.start_mark is not None]
+    if not starts:
+        return [(0, text.count("\n") + 1)]
+    starts[0] = 0
+    ends = [*starts[1:], text.count("\n") + 1]
+    return list(zip(starts, ends, strict=True))
+
+
+def _split_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    lines = text.split("\n")
+    with_endings = [line + "\n" for line in lines[:-1]] + [lines[-1]]
+    return ["".join(with_endings[start:end]) for start, end in spans]
+
+
+def _apply_document(text: str, edits: Sequence[Edit]) -> str:
+    """Round-trip with the indentation the document seems to use; if the edited lines
+    still land at another depth than the original's, try the other common layouts."""
     source = text.replace("\r\n", "\n")
     guessed = guess_indent(source)
     best: tuple[int, str] | None = None
     for layout in dict.fromkeys([guessed, *_LAYOUTS]):
         yaml = _round_trip(source, layout)
         documents = list(yaml.load_all(source))
+        if len(documents) != 1:
+            raise EditError(f"expected one document, found {len(documents)}")
         baseline = _dump(yaml, documents)
         for edit in edits:
-            if edit.document >= len(documents):
-                raise EditError(f"document {edit.document} does not exist")
-            documents[edit.document] = _apply_one(documents[edit.document], edit)
+            documents[0] = _apply_one(documents[0], edit)
         result = splice(text, baseline, _dump(yaml, documents))
         if result.shifted == 0:
             return result.text
@@ -256,5 +293,11 @@ def _replace_items(old: Any, values: list[Any]) -> None:
            else _styled(item) for item in values]
     if list(old) == new and all(type(a) is type(b) for a, b in zip(old, new, strict=True)):
         return
-    del old[:]
-    old.extend(new)
+    # Item by item: ruamel keeps comments (and a trailing blank line) per index.
+    for index, item in enumerate(new[:len(old)]):
+        if not _same(old[index], item) or type(old[index]) is not type(item):
+            old[index] = item
+    if len(old) > len(new):
+        del old[len(new):]
+    else:
+        old.extend(new[len(old):])
