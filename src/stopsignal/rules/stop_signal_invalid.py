@@ -7,7 +7,10 @@ each target engine's own parser. It fires when an engine refuses to create the
 container, cannot parse the value (and then sends nothing, hangs, or silently
 sends SIGTERM instead), when the value is SIGKILL or SIGSTOP, which no process
 can handle, or when the Kubernetes API would refuse a `lifecycle.stopSignal`
-(it needs `spec.os.name` and an exact upper-case `SIG` name).
+(it needs `spec.os.name` and an exact upper-case `SIG` name). A valid
+`lifecycle.stopSignal` that a target drops (Kubernetes before 1.33 or without the
+`ContainerStopSignals` gate, containerd before 2.3, CRI-O before 1.33, podman
+before 5.6) is a warning: those targets send the image's signal instead.
 
 ## Why is this bad?
 Engines fail differently on a bad value: Docker sends no stop signal and
@@ -122,11 +125,29 @@ def _check_lifecycle(container: Container, ctx: Context, value: str) -> Iterator
                           "can never be handled: the container is never stopped gracefully",
                           fix=_fix(container, ctx))
         return
-    rejected = [(t, r) for t, r in ctx.facts.resolutions if r.outcome == Outcome.REJECTED]
+    facts = ctx.facts
+    rejected = [(t, r) for t, r in facts.resolutions if r.outcome == Outcome.REJECTED]
     if rejected:
         yield ctx.finding(container, location, _message(container, "lifecycle.stopSignal",
                                                         value, rejected),
-                          trail=trail_lines(rejected, ctx.facts.pid1), fix=_fix(container, ctx))
+                          trail=trail_lines(rejected, facts.pid1), fix=_fix(container, ctx))
+        return
+    if facts.pid1.kind is Pid1Kind.SYSTEMD:
+        return  # what systemd then gets is systemd-stop-signal's finding
+    # KEP-4960: the API server drops the field without the ContainerStopSignals gate
+    # (alpha, off by default) and runtimes before containerd 2.3 / CRI-O 1.33 ignore it.
+    meant = parse_signal(value)
+    dropped = [(t, r) for t, r in facts.resolutions
+               if r.declared != value and meant is not None and r.signal != meant.number]
+    if dropped:
+        first = dropped[0][1]
+        labels = join_labels([str(t) for t, _ in dropped])
+        yield ctx.finding(container, location, f"{who(container)}: lifecycle.stopSignal "
+                          f"{value} is ignored on {labels}, which {_verb(dropped)} "
+                          f"{first.signal_label()} (it needs Kubernetes >= 1.33 with the "
+                          "ContainerStopSignals gate and containerd >= 2.3 or CRI-O >= 1.33; "
+                          "podman >= 5.6): set STOPSIGNAL in the image as well",
+                          trail=trail_lines(dropped, facts.pid1), severity=Severity.WARNING)
 
 
 def _fix(container: Container, ctx: Context) -> Fix | None:
