@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from e2e_helpers import stopsignal
 
-from conftest import stopsignal
 from stopsignal.demo.scenarios import IDS
 
 pytestmark = [pytest.mark.podman, pytest.mark.usefixtures("images")]

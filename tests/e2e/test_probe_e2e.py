@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO, leftovers, probe_json
+from e2e_helpers import REPO, leftovers, probe_json
 
 pytestmark = [pytest.mark.podman, pytest.mark.usefixtures("images")]
 BASE = "localhost/debian-systemd:bookworm"  # no STOPSIGNAL, no CMD: engines send SIGTERM
@@ -145,11 +144,11 @@ def test_a_workload_that_ends_by_itself_is_not_a_graceful_stop() -> None:
     assert code == 1
     assert not result["graceful"] and not result["killed"]
     assert result["exit_code"] == 3
-    assert "before the stop request" in result["note"]
+    assert "exited by itself before the stop" in result["note"]
 
 
 def test_an_image_that_is_not_there_exits_2() -> None:
-    from conftest import stopsignal
+    from e2e_helpers import stopsignal
 
     done = stopsignal("probe", "--image", "localhost/no-such-image-xyz")
     assert done.returncode == 2
@@ -185,7 +184,7 @@ def test_an_interrupted_probe_removes_its_containers(tmp_path: Path, signum: int
 
 
 def test_text_output_shows_progress_and_a_verdict() -> None:
-    from conftest import stopsignal
+    from e2e_helpers import stopsignal
 
     done = stopsignal("probe", "--image", "localhost/stopsignal-systemd", "--engine", "podman@4.3")
     assert done.returncode == 0, done.stderr

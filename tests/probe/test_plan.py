@@ -160,3 +160,13 @@ def test_pid1_argv_follows_kubernetes_command_and_args() -> None:
     assert plan.pid1_argv(("/bin/x",), None, entrypoint, cmd) == ("/bin/x",)
     assert plan.pid1_argv(None, ("a",), entrypoint, cmd) == ("/entry", "a")
     assert plan.pid1_argv(("/bin/x",), ("a",), entrypoint, cmd) == ("/bin/x", "a")
+
+
+def test_a_workload_that_ends_before_the_signal_is_not_graceful() -> None:
+    runner = FakeRunner()
+    runner.exit_at, runner.exit_code = 99.0, 3
+    result = run(runner, model("podman@4.3", None, 10, ("sh", "-c", "exit 3")), kubelet=False,
+                 grace=10)
+    assert runner.signals == [] and runner.kills == []
+    assert not result.graceful and not result.killed
+    assert result.exit_code == 3 and "by itself" in result.note

@@ -120,9 +120,13 @@ def stop(runner: Runner, resolution: Resolution, result: ContainerResult, *,
                    + (f"{budget:g} s" if budget is not None else "none (waits forever)"))
     code = runner.wait_exit(0)
     if code is not None:
-        when = "during the preStop hook" if result.prestop_ran else "before the stop signal"
-        clock.emit("exited", f"PID 1 exited {when}", code)
-        return _finish(result, clock, code, graceful=True)
+        if result.prestop_ran:
+            clock.emit("exited", "PID 1 exited during the preStop hook", code)
+            return _finish(result, clock, code, graceful=True)
+        # Nothing was sent yet: the workload ended by itself, which proves nothing about stopping.
+        result.note = "PID 1 exited by itself before the stop signal"
+        clock.emit("exited-early", result.note, code)
+        return _finish(result, clock, code, graceful=False, killed=False)
     outcome = resolution.outcome
     if outcome in (Outcome.SENT, Outcome.SUBSTITUTED) and resolution.signal is not None:
         name = _label(resolution.signal)
@@ -174,11 +178,11 @@ def _run_prestop(runner: Runner, clock: _Clock, prestop: PreStop | None, grace: 
 
 
 def _finish(result: ContainerResult, clock: _Clock, code: int, *,
-            graceful: bool) -> ContainerResult:
+            graceful: bool, killed: bool | None = None) -> ContainerResult:
     result.exit_code = code
     result.graceful = graceful
-    result.killed = not graceful
+    result.killed = not graceful if killed is None else killed
     result.seconds = clock.elapsed()
-    if not graceful:
+    if result.killed:
         clock.emit("killed", "PID 1 was SIGKILLed", code)
     return result
