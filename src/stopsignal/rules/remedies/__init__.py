@@ -16,8 +16,10 @@ break; done'``:
 * the wait: the kubelet sends the runtime's stop signal as soon as the hook returns.
   On engines that send SIGTERM (OpenShift 4.9's CRI-O 1.22.1), SIGTERM reaching
   systemd mid-shutdown makes it serialize and re-execute instead of finishing its
-  halt. So the hook waits while PID 1 lives: when systemd finishes, the PID
-  namespace dies and takes the hook with it (a harmless FailedPreStopHook event);
+  halt. So the hook waits while PID 1 lives: systemd's final sweep ("Sending
+  SIGTERM to remaining processes", when PID 1 is already systemd-shutdown and past
+  the point of no return) or the end of the PID namespace ends the hook (a harmless
+  FailedPreStopHook event, exit 143 or 137);
   if systemd needs longer than the grace period, the kubelet stops waiting and the
   usual stop signal and SIGKILL follow. No number is hard-coded, so raising the
   grace period later stays correct. ``|| break`` keeps the loop from spinning if an
