@@ -77,6 +77,8 @@ class Podman:
         try:
             return self.run("version", "--format", "{{.Client.Version}}", timeout=30).stdout.strip()
         except ProbeError as error:
+            if SETUP_HINT in str(error):
+                raise
             raise ProbeError(f"podman is unusable ({error}); {SETUP_HINT}") from None
 
     def image_exists(self, image: str) -> bool:
