@@ -31,3 +31,11 @@ def test_a_manifest_without_pods_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(probe, [str(path)])
     assert result.exit_code == 2
     assert "cm.yaml: no Pod or workload" in result.output
+
+
+def test_without_podman_it_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = CliRunner().invoke(probe, ["--image", "localhost/anything"])
+    assert result.exit_code == 2
+    assert "podman is not installed" in result.output
+    assert "apt-get install -y podman runc" in result.output
