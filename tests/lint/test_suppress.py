@@ -60,3 +60,22 @@ def test_annotation(tmp_path: Path) -> None:
 
 def test_no_ignore_is_strict(tmp_path: Path) -> None:
     assert lint(tmp_path, no_ignore=True, trailing="  # stopsignal: ignore=all") == (1, 0)
+
+
+def test_containerfile_comment_before_the_instruction(tmp_path: Path) -> None:
+    path = tmp_path / "Containerfile"
+    body = "FROM python:3.12-slim\n{comment}CMD python -m app\n"
+    path.write_text(body.format(comment=""))
+    config = Config(select=("shell-pid1",))
+    assert [f.rule for f in lint_paths([str(path)], config).findings] == ["shell-pid1"]
+    path.write_text(body.format(comment="# stopsignal: ignore=STOP201 -- the app traps SIGTERM\n"))
+    result = lint_paths([str(path)], config)
+    assert (result.findings, result.suppressed) == ([], 1)
+
+
+def test_compose_comment_on_the_service(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text("services:\n  # stopsignal: ignore=shell-pid1\n  web:\n    image: debian:12\n"
+                    "    command: [\"sh\", \"-c\", \"while :; do work; done\"]\n")
+    result = lint_paths([str(path)], Config(select=("shell-pid1",)))
+    assert (result.findings, result.suppressed) == ([], 1)
