@@ -28,13 +28,17 @@ def test_expansion(tmp_path: Path) -> None:
         ".git/config.yaml": "kind: Pod\n",
         "node_modules/x/pod.yaml": "kind: Pod\n",
         ".chainsaw-test/pod.yaml": "kind: Pod\n",
+        "chart/Chart.yaml": "apiVersion: v2\nname: c\n",
+        "chart/templates/deploy.yaml": "kind: {{ .Values.kind }}\n",
+        "chart/values.yaml": "image: x\n",
     }
     for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     found = [str(Path(p).relative_to(tmp_path)) for p in iter_files([str(tmp_path)])]
-    assert sorted(found) == [".chainsaw-test/pod.yaml", "Containerfile", "deploy/manifest",
+    assert sorted(found) == [".chainsaw-test/pod.yaml", "Containerfile", "chart/Chart.yaml",
+                             "chart/values.yaml", "deploy/manifest",
                      "k8s/app.yml", "k8s/pod.yaml", "k8s/tpl.json", "web/Dockerfile.prod",
                      "web/api.Dockerfile", "web/build-image"]
     hidden = list(iter_files([str(tmp_path)], skip_hidden=True))

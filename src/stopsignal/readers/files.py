@@ -47,7 +47,9 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[s
     """Files worth reading under ``paths``; files named explicitly are always yielded.
 
     Directories are walked in sorted order without following symlinks; OCI layout
-    directories are yielded whole. ``skip_hidden`` also skips every hidden directory.
+    directories are yielded whole; tools' directories (``SKIP_DIRS``) and the
+    ``templates`` of Helm charts are skipped. ``skip_hidden`` also skips every hidden
+    directory.
     """
     for path in paths:
         if not Path(path).is_dir() or is_oci_layout(path):
@@ -55,8 +57,13 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[s
             continue
         for directory, dirnames, filenames in os.walk(path):
             kept = []
+            # A Helm chart's templates are Go templates, not YAML: render them and lint
+            # the output (``helm template ... | stopsignal lint -``).
+            chart = "Chart.yaml" in filenames
             for dirname in sorted(dirnames):
                 if dirname in SKIP_DIRS or (skip_hidden and dirname.startswith(".")):
+                    continue
+                if chart and dirname == "templates":
                     continue
                 full = f"{directory}/{dirname}"
                 if is_oci_layout(full):
