@@ -7,6 +7,7 @@ known images across calls, so a whole run shares one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,13 @@ def engine_linter(config: Config, *, images: Sequence[ImageBinding] = ()) -> Tex
 
 
 def target_linter(targets: Sequence[Target]) -> TextLinter:
-    """Lint against exactly these targets with every rule (the webhook's view)."""
+    """Lint against exactly these targets with every rule (the webhook's view); one
+    engine per set of targets, reused across calls (admission requests)."""
+    return _cached_linter(tuple(str(target) for target in targets))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_linter(engines: tuple[str, ...]) -> TextLinter:
     from stopsignal.config import Config
 
-    return engine_linter(Config(engines=tuple(str(target) for target in targets)))
+    return engine_linter(Config(engines=engines))
