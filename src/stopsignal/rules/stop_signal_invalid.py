@@ -7,7 +7,8 @@ each target engine's own parser. It fires when an engine refuses to create the
 container, cannot parse the value (and then sends nothing, hangs, or silently
 sends SIGTERM instead), when the value is SIGKILL or SIGSTOP, which no process
 can handle, or when the Kubernetes API would refuse a `lifecycle.stopSignal`
-(it needs `spec.os.name` and an exact upper-case `SIG` name). A valid
+(it needs `spec.os.name` and an exact upper-case `SIG` name), or a stop signal
+other than SIGTERM for s6-overlay's `/init`, which ignores every other one. A valid
 `lifecycle.stopSignal` that a target drops (Kubernetes before 1.33 or without the
 `ContainerStopSignals` gate, containerd before 2.3, CRI-O before 1.33, podman
 before 5.6) is a warning: those targets send the image's signal instead.
@@ -102,6 +103,13 @@ def _check_stop_signal(container: Container, ctx: Context, value: str) -> Iterat
         return
     if facts.pid1.kind is Pid1Kind.SYSTEMD:
         return  # a substitution is what systemd-stop-signal reports, with the consequence
+    if facts.pid1.kind is Pid1Kind.S6_OVERLAY and parsed is not None and parsed.number != 15:
+        # s6-overlay's /init runs its shutdown (stage 3) on SIGTERM only (its README).
+        yield ctx.finding(container, location, f"{who(container)}: {what} {value} reaches "
+                          "s6-overlay's /init, which stops only on SIGTERM: the other signal is "
+                          "ignored and the container is SIGKILLed after the grace period",
+                          fix=_fix(container, ctx))
+        return
     swapped = [(t, r) for t, r in results if r.outcome == Outcome.SUBSTITUTED]
     if swapped:
         _target, first = swapped[0]
