@@ -136,7 +136,6 @@ def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: fl
 def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[str, ...],
                 grace: float | None, stop_signal: str | None, tty: bool | None,
                 ready_timeout: float, log_lines: int, sink: Sink) -> list[ContainerResult]:
-    from stopsignal.probe.manifest import read_pods
     from stopsignal.probe.podman import Podman
     from stopsignal.probe.session import PodmanSession, ProbeOptions
     from stopsignal.probe.spec import ContainerSpec, PodSpec
@@ -155,6 +154,8 @@ def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[st
             text = path.read_text()
         except OSError as error:
             raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+        from stopsignal.probe.manifest import read_pods
+
         pods = read_pods(text, str(path))
         if tty is not None:
             pods = [_with_tty(pod, tty) for pod in pods]

@@ -15,8 +15,6 @@ import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +218,9 @@ class PodmanRunner:
         return HookResult(ok=False, exit_code=code, error=message)
 
     def _http(self, hook: PreStop, budget: float) -> HookResult:
+        import urllib.error  # only hooks need HTTP; keep the probe's start-up light
+        import urllib.request
+
         host = hook.host or self.podman.run(
             "inspect", "--format", "{{.NetworkSettings.IPAddress}}", self.name,
             check=False, timeout=30).stdout.strip()

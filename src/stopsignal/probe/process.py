@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -104,6 +103,8 @@ class ProcessRunner:
             time.sleep(min(hook.seconds, budget))
             return HookResult(ok=hook.seconds <= budget, overran=hook.seconds > budget)
         if hook.kind == "httpGet":
+            import urllib.request
+
             url = f"{hook.scheme.lower()}://{hook.host or '127.0.0.1'}:{hook.port}{hook.path}"
             try:
                 with urllib.request.urlopen(url, timeout=budget) as response:
