@@ -7,8 +7,13 @@ from collections.abc import Sequence
 
 from stopsignal import pid1 as pid1_model
 from stopsignal.model import Container, SourceKind
-from stopsignal.runtimes import Target
+from stopsignal.runtimes import Target, decide
+from stopsignal.runtimes.types import Outcome, StopRequest
 from stopsignal.signals import parse_signal
+
+SYSTEMD_SIGNAL = "SIGRTMIN+3"
+SYSTEMD_NUMBER = 37
+_SYSTEMD = pid1_model.Pid1(pid1_model.Pid1Kind.SYSTEMD, "/sbin/init")
 
 #: The shell line of the systemd preStop hook (see the package docstring).
 SYSTEMD_HOOK_SCRIPT = "kill -s 37 1; while kill -0 1; do sleep 1 || break; done"
@@ -87,3 +92,12 @@ def is_shell_c(command: Sequence[str]) -> bool:
 
 def posix_basename(path: str) -> str:
     return path.rsplit("/", 1)[-1]
+
+
+def delivers(target: Target, request: StopRequest, number: int, *, systemd: bool) -> bool:
+    decision = decide(target, request)
+    if decision.outcome not in (Outcome.SENT, Outcome.SUBSTITUTED) or decision.signal is None:
+        return False
+    if systemd:
+        return pid1_model.reaction(_SYSTEMD, decision.signal)[1] is True
+    return decision.signal == number
