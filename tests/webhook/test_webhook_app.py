@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -166,3 +167,23 @@ def test_fuzz_reviews_never_5xx(review: dict[str, Any], path: str) -> None:
         response = result.json()["response"]
         assert response["uid"] == review["request"]["uid"]
         assert isinstance(response["allowed"], bool)
+
+
+def test_a_review_past_its_time_budget_is_allowed_unchanged() -> None:
+    def endless(obj: dict[str, Any]) -> Any:
+        while True:  # pure Python work, as the engines' is
+            sum(range(1000))
+
+    config = stub_config()
+    target = WebhookApp(replace(config, fixer=endless), review_timeout=0.2)
+    result = post(target, json.dumps(admission_review(POD)).encode())
+    assert result.status == 200
+    response = result.json()["response"]
+    assert response["allowed"] is True
+    assert "patch" not in response
+    assert "ReviewTimeout" in response["warnings"][0]
+    metrics = call_asgi(target, "GET", "/metrics").body.decode()
+    assert 'stopsignal_webhook_errors_total{kind="timeout"} 1' in metrics
+    # The alarm is disarmed afterwards: a normal review runs to the end.
+    assert "patch" in post(app(review_timeout=0.2),
+                           json.dumps(admission_review(POD)).encode()).json()["response"]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from stopsignal.webhook.budget import ReviewTimeout, time_budget
 from stopsignal.webhook.memo import MAX_KEY_CHARS, Memo
 
 
@@ -57,3 +58,36 @@ def test_size_zero_disables() -> None:
     memo({})
     memo({})
     assert len(calls) == 2
+
+
+def test_a_timeout_is_remembered() -> None:
+    calls: list[int] = []
+
+    def slow(obj: dict[str, Any]) -> int:
+        calls.append(1)
+        raise ReviewTimeout("the review took longer than 2 s")
+
+    memo: Memo[int] = Memo(slow)
+    for _ in range(3):
+        with pytest.raises(ReviewTimeout, match="longer than 2 s"):
+            memo({"kind": "Pod"})
+    assert len(calls) == 1
+
+
+def test_a_timeout_the_engine_wrapped_is_remembered_too() -> None:
+    calls: list[int] = []
+
+    def wrapping(obj: dict[str, Any]) -> int:
+        calls.append(1)
+        try:
+            while True:
+                sum(range(1000))
+        except ReviewTimeout as error:  # as the fix engine does with any failure
+            raise ValueError(f"cannot apply the fix ({error})") from error
+
+    memo: Memo[int] = Memo(wrapping)
+    with pytest.raises(ValueError), time_budget(0.1):
+        memo({"kind": "Pod"})
+    with pytest.raises(ReviewTimeout, match="cannot apply the fix"):
+        memo({"kind": "Pod"})
+    assert len(calls) == 1

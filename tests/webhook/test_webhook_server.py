@@ -244,3 +244,17 @@ def test_webhook_serve_usage_errors_exit_2(problem: str, tmp_path: Path) -> None
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("stopsignal: error:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_review_over_budget_is_answered_and_the_server_stays_up(stub_server: Server) -> None:
+    endless = dict(POD, metadata={"name": "endless",
+                                  "annotations": {"test.stopsignal.io/sleep": "60"}})
+    with client(stub_server.certs, base_url=stub_server.url) as http:
+        answer = http.post("/mutate", json=admission_review(endless, uid="endless"))
+        response = answer.json()["response"]
+        assert response["uid"] == "endless"
+        assert response["allowed"] is True
+        assert "ReviewTimeout" in response["warnings"][0]
+        assert http.get("/healthz").status_code == 200
+        assert http.post("/mutate", json=admission_review(POD)).status_code == 200
+    assert stub_server.stop() == 0

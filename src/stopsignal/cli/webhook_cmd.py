@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -47,6 +48,9 @@ def webhook() -> None:
               metavar="SECONDS", help="How often, at most, the certificate files are checked.")
 @click.option("--graceful-timeout", default=20, show_default=True, type=int, metavar="SECONDS",
               help="On SIGTERM, how long in-flight requests may take to finish.")
+@click.option("--review-timeout", default=2.0, show_default=True, type=float,
+              metavar="SECONDS", help="A review taking longer is abandoned: the object is "
+                                      "allowed unchanged, with a warning.")
 @click.option("--cache-size", default=1024, show_default=True, type=click.IntRange(0),
               help="Answers memoized per object content (pods of one ReplicaSet are "
                    "identical); 0 disables.")
@@ -54,14 +58,19 @@ def webhook() -> None:
               type=click.Choice(["debug", "info", "warning", "error"]))
 def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
           config_file: Path | None, deny: bool, deny_severity: str,
-          cert_reload_interval: float, graceful_timeout: int, cache_size: int,
-          log_level: str) -> None:
+          cert_reload_interval: float, graceful_timeout: int, review_timeout: float,
+          cache_size: int, log_level: str) -> None:
     """Serve /mutate and /validate over HTTPS (TLS 1.2 or newer).
 
     Stops gracefully on SIGTERM: stops accepting, finishes in-flight reviews, exits 0.
     Logs are JSON lines on stderr.
     """
+    import signal
     import ssl
+
+    # Until uvicorn takes over, SIGTERM ends start-up at once (as PID 1 in a container a
+    # signal without a handler would be ignored, and the pod would wait for SIGKILL).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     from stopsignal.model import Severity
     from stopsignal.webhook import server
@@ -75,7 +84,8 @@ def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
                                       cache_size=cache_size)
         options = server.ServeOptions(cert=cert, key=key, host=host, port=port,
                                       reload_interval=cert_reload_interval,
-                                      graceful_timeout=graceful_timeout, log_level=log_level)
+                                      graceful_timeout=graceful_timeout,
+                                      review_timeout=review_timeout, log_level=log_level)
         code = server.serve(options, config)
     except StopSignalError as error:
         fail(error)

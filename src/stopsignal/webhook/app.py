@@ -5,7 +5,8 @@ The admission decision itself is ``review.decide`` (pure); this layer turns byte
 its input and its output into a response, and guarantees the HTTP contract:
 400 for a body that is not an AdmissionReview, 413 above ``MAX_BODY``, never a 5xx
 for anything a client sends (an internal failure on a readable review is answered
-``allowed`` with a warning, like an engine failure).
+``allowed`` with a warning, like an engine failure), and no review longer than
+``review_timeout`` (``budget``), so the loop stays free for the others and the probes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from stopsignal.webhook import budget
 from stopsignal.webhook import metrics as metrics_module
+from stopsignal.webhook.budget import time_budget
 from stopsignal.webhook.review import BadReview, Mode, Outcome, ReviewConfig, decide
 
 Scope = dict[str, Any]
@@ -31,6 +34,8 @@ MAX_BODY = 3 * 1024 * 1024  # the API server's own request limit is 3 MiB
 DRAIN_LIMIT = 16 * 1024 * 1024
 JSON = b"application/json"
 TEXT = b"text/plain; charset=utf-8"
+# Below the API server's 5 s timeoutSeconds and the probes' 3 s timeouts (deploy/).
+REVIEW_TIMEOUT = 2.0
 REVIEW_ROUTES: dict[str, Mode] = {"/mutate": "mutate", "/validate": "validate"}
 GET_ROUTES = ("/healthz", "/readyz", "/livez", "/metrics")
 
@@ -47,10 +52,11 @@ class Disconnected(Exception):
 
 class WebhookApp:
     def __init__(self, config: ReviewConfig, *, metrics: metrics_module.Metrics | None = None,
-                 max_body: int = MAX_BODY) -> None:
+                 max_body: int = MAX_BODY, review_timeout: float = REVIEW_TIMEOUT) -> None:
         self.config = config
         self.metrics = metrics or metrics_module.Metrics()
         self.max_body = max_body
+        self.review_timeout = review_timeout
         self.ready = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,7 +121,8 @@ class WebhookApp:
             self.metrics.inc("errors_total", kind="bad_request")
             return _text(400, f"the body is not JSON: {_first_line(error)}")
         try:
-            outcome = decide(parsed, self.config, mode)
+            with time_budget(self.review_timeout):
+                outcome = decide(parsed, self.config, mode)
         except BadReview as error:
             self.metrics.inc("errors_total", kind="bad_request")
             return _text(400, str(error))
@@ -159,7 +166,7 @@ class WebhookApp:
         response = outcome.review.get("response", {})
         if outcome.error:
             result = "error"
-            self.metrics.inc("errors_total", kind="review")
+            self.metrics.inc("errors_total", kind="timeout" if budget.expired() else "review")
         elif outcome.skipped:
             result = "skipped"
         elif not response.get("allowed", True):

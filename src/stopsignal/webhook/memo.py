@@ -5,6 +5,8 @@ arrives with the same spec (the API server names ``generateName`` pods after
 admission), so linting and fixing it once is enough. The key is the whole object,
 so anything that could change the answer (spec, annotations, kind) changes the key.
 Large objects are not memoized: their keys would cost more memory than they save.
+A review that ran out of time is remembered too, so a repeated pathological object
+costs its time budget once, not on every request.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
+from stopsignal.webhook import budget
+from stopsignal.webhook.budget import ReviewTimeout
 
 T = TypeVar("T")
 
@@ -25,7 +30,7 @@ class Memo(Generic[T]):
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[str, T] = OrderedDict()
+        self._entries: OrderedDict[str, T | ReviewTimeout] = OrderedDict()
 
     def __call__(self, obj: dict[str, Any]) -> T:
         key = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -36,10 +41,22 @@ class Memo(Generic[T]):
         if cached is not None:
             self._entries.move_to_end(key)
             self.hits += 1
+            if isinstance(cached, ReviewTimeout):
+                raise ReviewTimeout(*cached.args)
             return cached
         self.misses += 1
-        value = self.compute(obj)  # exceptions are not memoized: the next call retries
+        try:
+            value = self.compute(obj)
+        except Exception as error:
+            # The same content would run out of time again: remember that (the engine may
+            # have wrapped the ReviewTimeout), not other failures, which are retried.
+            if isinstance(error, ReviewTimeout) or budget.expired():
+                self._store(key, ReviewTimeout(str(error)))
+            raise
+        self._store(key, value)
+        return value
+
+    def _store(self, key: str, value: T | ReviewTimeout) -> None:
         self._entries[key] = value
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
-        return value

@@ -40,6 +40,7 @@ class ServeOptions:
     port: int = 8443
     reload_interval: float = 1.0
     graceful_timeout: int = 20
+    review_timeout: float = 2.0
     log_level: str = "info"
 
 
@@ -144,7 +145,7 @@ def serve(options: ServeOptions, config: ReviewConfig) -> int:
 
     tls = ReloadingContext(options.cert, options.key, interval=options.reload_interval,
                            on_reload=on_reload)
-    app = WebhookApp(config, metrics=metrics)
+    app = WebhookApp(config, metrics=metrics, review_timeout=options.review_timeout)
     server_config = uvicorn.Config(
         app,
         host=options.host,

@@ -1,0 +1,51 @@
+"""A time budget for one review: past it, the review is abandoned and the object allowed.
+
+The API server gives up on a webhook after ``timeoutSeconds`` (5 s) anyway, and a review
+that runs longer blocks the event loop, and with it every other review and the health
+probes. Reviews run on the event loop, which is the main thread, so an interval timer
+can interrupt them: SIGALRM's handler raises ``ReviewTimeout`` in the middle of the
+engine's (pure Python) work, and the review's usual failure path answers "allowed,
+unchanged" with a warning. Work inside one long C call (a huge regular-expression
+match) is only interrupted when that call returns.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+class ReviewTimeout(TimeoutError):
+    """The review ran out of its time budget."""
+
+
+_state = {"expired": False}
+
+
+def expired() -> bool:
+    """Whether the current (or last) budget ran out: engines may wrap ``ReviewTimeout``."""
+    return _state["expired"]
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ``ReviewTimeout`` in the body once ``seconds`` have passed (main thread only)."""
+    _state["expired"] = False
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        _state["expired"] = True
+        raise ReviewTimeout(f"the review took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
