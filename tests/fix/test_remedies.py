@@ -192,3 +192,16 @@ def test_kill_spellings_become_numbers(command: tuple[str, ...],
     assert fix is not None
     assert fix.edits[0].value == expected
     assert fix.edits[0].yaml_path == (*NODE, "lifecycle", "preStop", "exec", "command")
+
+
+@pytest.mark.parametrize(("image", "applicability", "caveat"), [
+    ("registry.fedoraproject.org/fedora:40", Applicability.SAFE, False),
+    ("docker.io/library/debian:12", Applicability.SAFE, False),
+    ("registry.example.com/unknown:1", Applicability.SAFE, True),
+    ("gcr.io/distroless/static-debian12", Applicability.DISPLAY_ONLY, False),
+])
+def test_what_the_image_reference_says_about_a_shell(image: str, applicability: Applicability,
+                                                     caveat: bool) -> None:
+    fix = systemd_fix(dataclasses.replace(POD, image=image), parse_targets(["openshift@4.9"]))
+    assert fix is not None and fix.applicability is applicability
+    assert ("must provide /bin/sh" in fix.title) is caveat

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from stopsignal import pid1 as pid1_model
 from stopsignal.model import Container, SourceKind
+from stopsignal.rules.image_facts import image_family
 from stopsignal.runtimes import Target, decide
 from stopsignal.runtimes.types import Outcome, StopRequest
 from stopsignal.signals import parse_signal
@@ -72,17 +73,26 @@ def is_systemd(container: Container) -> bool:
 
 
 def has_shell(container: Container) -> bool | None:
-    """Whether the image has /bin/sh: True, False, or None when nothing says."""
+    """Whether the image has /bin/sh: True, False, or None when nothing says.
+
+    From the files the image is known to hold, else from what its reference or base
+    documents (``rules.image_facts``: Debian/Alpine/Fedora/UBI have one, distroless
+    and scratch do not).
+    """
     image = container.image_config
-    if image is None or image.files is None:
-        return None
-    return bool(image.files & _SHELLS)
+    if image is not None and image.files is not None:
+        return bool(image.files & _SHELLS)
+    family = image_family(container)
+    return family.has_shell if family is not None else None
 
 
 def kill_binary(container: Container) -> str | None:
+    """A ``kill`` executable the image is known to have, as a hook would name it."""
     image = container.image_config
-    files = image.files if image is not None and image.files is not None else frozenset()
-    return next((path for path in _KILL_BINARIES if path in files), None)
+    if image is not None and image.files is not None:
+        return next((path for path in _KILL_BINARIES if path in image.files), None)
+    family = image_family(container)
+    return "kill" if family is not None and family.kill_binary else None
 
 
 def is_shell_c(command: Sequence[str]) -> bool:
