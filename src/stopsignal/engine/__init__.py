@@ -9,22 +9,20 @@ findings.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from stopsignal import suppress
 from stopsignal.config import Config
+from stopsignal.engine.images import built_name, final_image, normalize_ref
+from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
 from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.rules import RULES, Context, Facts, Rule, get
 from stopsignal.rules._api import applicable_targets
 from stopsignal.runtimes import Target
-
-_SCRIPT_LIMIT = 256 * 1024  # an entrypoint script larger than this is not a script
-_SEARCH_ENTRIES = 400  # bound the search for a script in a build context
 
 
 class LintResult:
@@ -49,19 +47,6 @@ class LintResult:
 ImageBinding = tuple[str | None, ImageConfig]  # (container name or None = match by ref, config)
 
 
-def normalize_ref(ref: str) -> str:
-    """``docker.io/library/nginx`` and ``nginx:latest`` are the same image."""
-    ref = ref.strip().split("@", 1)[0]
-    last = ref.rsplit("/", 1)[-1]
-    if ":" not in last:
-        ref += ":latest"
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "localhost/"):
-        if ref.startswith(prefix):
-            ref = ref[len(prefix):]
-            break
-    return ref.removeprefix("library/")
-
-
 class Linter:
     """Rules, targets and images chosen once; then containers and files, one at a time."""
 
@@ -74,7 +59,7 @@ class Linter:
         self._by_name: dict[str, ImageConfig] = {}
         for name, image in images:
             self.add_image(image, name)
-        self._listings: dict[Path, list[Path]] = {}
+        self._scripts = Scripts()
         self._targets: dict[SourceKind, tuple[Target, ...]] = {}
         self._plans: dict[SourceKind, tuple[tuple[Rule, Severity | None], ...]] = {}
         self._builds: dict[str, ImageConfig | None] = {}
@@ -125,7 +110,7 @@ class Linter:
             targets = self._targets[container.source] = applicable_targets(container.source,
                                                                             self.targets)
         facts = Facts(container, targets, self.config.explicit_targets,
-                      self._script_reader(container))
+                      self._scripts.reader(container))
         plan = self._plans.get(container.source)
         if plan is None:
             plan = self._plans[container.source] = tuple(
@@ -164,100 +149,6 @@ class Linter:
         if self.internal_errors:
             into.errors.extend(self.internal_errors)
             self.internal_errors.clear()
-
-    def _script_reader(self, container: Container) -> Callable[[str], str | None] | None:
-        """Read an entrypoint script the way the image has it: heredoc, COPY source, or a guess."""
-        image = container.image_config
-        if image is None:
-            return None
-        inline = dict(image.inline_files)
-        copied = dict(image.scripts)
-        context = self._context(container, image)
-
-        def read(path_in_image: str) -> str | None:
-            if path_in_image in inline:
-                return inline[path_in_image][:_SCRIPT_LIMIT]
-            if context is None:
-                return None
-            source = copied.get(path_in_image)
-            candidates = ([context / source] if source is not None
-                          else self._find(context, path_in_image))
-            for candidate in candidates:
-                try:
-                    with candidate.open("rb") as handle:
-                        data = handle.read(_SCRIPT_LIMIT + 1)
-                except OSError:
-                    continue
-                if len(data) <= _SCRIPT_LIMIT and b"\0" not in data:
-                    return data.decode("utf-8", "replace")
-            return None
-
-        return read
-
-    @staticmethod
-    def _context(container: Container, image: ImageConfig) -> Path | None:
-        if image.context:
-            return Path(image.context)
-        located = image.location_of("entrypoint") or image.location_of("cmd")
-        if located is not None:
-            return Path(located.path).absolute().parent
-        if container.source.value == "containerfile":
-            return Path(container.location.path).absolute().parent
-        return None
-
-    def _find(self, context: Path, path_in_image: str) -> list[Path]:
-        """Files in the build context that a COPY may have put at ``path_in_image``."""
-        name = PurePosixPath(path_in_image).name
-        if not name or name in {"sh", "bash"}:
-            return []
-        listing = self._listings.get(context)
-        if listing is None:
-            listing = _listing(context)
-            self._listings[context] = listing
-        exact = context / path_in_image.lstrip("/")
-        matches = [exact] if exact in listing else []
-        matches += [path for path in listing if path.name == name and path != exact]
-        return matches[:3]
-
-
-def _listing(context: Path) -> list[Path]:
-    """Up to a few hundred files, two levels deep: a build context, not a whole disk."""
-    listing: list[Path] = []
-    depth = len(context.parts)
-    for directory, dirnames, filenames in os.walk(context):
-        here = Path(directory)
-        dirnames[:] = [d for d in sorted(dirnames)
-                       if not d.startswith(".") and d not in {"node_modules", "__pycache__"}]
-        listing.extend(here / filename for filename in sorted(filenames))
-        if len(listing) > _SEARCH_ENTRIES or len(here.parts) - depth >= 2:
-            dirnames[:] = []
-    return listing
-
-
-def built_name(path: str) -> str | None:
-    """``Containerfile.web`` / ``Dockerfile.web`` / ``web.Containerfile`` build image ``web``.
-
-    A naming convention (the seed's ``Containerfile.stopsignal-systemd`` builds
-    ``localhost/stopsignal-systemd``), so manifests linted with their Containerfiles are
-    joined without flags.
-    """
-    name = PurePosixPath(path.replace("\\", "/")).name
-    lower = name.lower()
-    for prefix in ("containerfile.", "dockerfile."):
-        if lower.startswith(prefix) and len(name) > len(prefix):
-            return name[len(prefix):]
-    for suffix in (".containerfile", ".dockerfile"):
-        if lower.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return None
-
-
-def final_image(result: ReadResult) -> ImageConfig | None:
-    """The image a Containerfile builds: its last stage."""
-    if result.containers and result.containers[-1].image_config is not None:
-        return result.containers[-1].image_config
-    return result.images[-1] if result.images else None
-
 
 def select_rules(config: Config) -> tuple[Rule, ...]:
     try:
@@ -321,3 +212,7 @@ def lint_containers(containers: Iterable[Container], config: Config) -> list[Fin
 def _order(finding: Finding) -> tuple[str, int, int, str]:
     location = finding.location
     return (location.path, location.line, location.column, finding.code)
+
+
+__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "final_image", "lint_containers",
+           "lint_paths", "lint_results", "normalize_ref", "select_rules", "severity_overrides"]
