@@ -82,3 +82,17 @@ def test_helm_post_renderer_wrapper() -> None:
                           capture_output=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == STREAM_FIXED.read_bytes()
+
+
+def test_image_configs_join_as_in_lint(tmp_path: Path) -> None:
+    """With the image's STOPSIGNAL known, openshift@4.10 needs no fix; unknown, it gets one."""
+    config = tmp_path / "image.json"
+    config.write_text('[{"Id": "1", "RepoTags": ["localhost/stopsignal-systemd:latest"], '
+                      '"Config": {"Entrypoint": ["/sbin/init"], "StopSignal": "SIGRTMIN+3"}}]')
+    pod = tmp_path / "pod.yaml"
+    shutil.copyfile(REPO / "examples" / "seed" / "pod-stopsignal-systemd.yaml", pod)
+    code, out, _ = _run("--diff", "--engine", "openshift@4.10", "--image-config", str(config),
+                        str(pod))
+    assert (code, out) == (0, b"")
+    code, out, _ = _run("--diff", "--engine", "openshift@4.10", str(pod))
+    assert code == 1 and b"kill -s 37 1" in out

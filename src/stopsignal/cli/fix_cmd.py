@@ -12,6 +12,7 @@ from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
     from stopsignal.config import Config
+    from stopsignal.engine import ImageBinding
     from stopsignal.fix import FileFix
     from stopsignal.model import Finding
 
@@ -32,14 +33,20 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
                    "--engine openshift@4.9.")
 @click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
               help="Fix for this engine as well as the defaults (repeatable).")
+@click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
+              help="Join containers running image REF (or the named container) with REF's "
+                   "config, as lint does (podman for local images, else skopeo).")
+@click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
+              help="Join containers with an image config file, as lint does.")
 @click.option("--select", multiple=True, metavar="RULE", help="Fix only these rules.")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not fix these rules.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Config file (default: the nearest .stopsignal.yaml or pyproject.toml).")
 @click.option("--no-config", is_flag=True, help="Ignore config files.")
 def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
-        add_engines: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
-        config_path: str | None, no_config: bool) -> None:
+        add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
+        select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
+        no_config: bool) -> None:
     """Repair what lint finds, changing nothing else.
 
     Applies the fixes attached to findings (only safe ones unless
@@ -70,12 +77,16 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
         config = _config(engines, add_engines, select, ignore, config_path, no_config)
         if not paths:
             raise UsageError("nothing to fix: give files or directories (or - for stdin)")
+        # The same image joins as lint (one implementation: lint_run's).
+        from stopsignal.cli.lint_run import _images
+
+        bindings = _images(images, image_configs + config.image_configs)
         if "-" in paths:
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")
-            code = _stdin(config, unsafe_fixes, show_diff)
+            code = _stdin(config, unsafe_fixes, show_diff, bindings)
         else:
-            code = _files(paths, config, unsafe_fixes, show_diff)
+            code = _files(paths, config, unsafe_fixes, show_diff, bindings)
     except StopSignalError as error:
         fail(error)
     sys.exit(code)
@@ -96,14 +107,14 @@ def _config(engines: tuple[str, ...], add_engines: tuple[str, ...], select: tupl
     return config
 
 
-def _stdin(config: Config, unsafe: bool, show_diff: bool) -> int:
+def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding]) -> int:
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import fix_text
     from stopsignal.fix.bind import engine_linter
 
     # Bytes in and out: text mode would turn CRLF into LF behind our back.
     text = sys.stdin.buffer.read().decode("utf-8")
-    lint = engine_linter(config)
+    lint = engine_linter(config, images=bindings)
     first = lint("<stdin>", text)
     if first.errors:
         raise UsageError(f"cannot read the manifest stream: {first.errors[0]}")
@@ -119,7 +130,8 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool) -> int:
     return 0
 
 
-def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool) -> int:
+def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
+           bindings: list[ImageBinding]) -> int:
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import LintOutput, fix_text
     from stopsignal.fix.atomic import write_atomic
@@ -128,8 +140,8 @@ def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool) 
 
     files = list(iter_files(list(paths)))
     results = [read_path(path) for path in files]
-    images = [(None, image) for result in results for image in result.images]
-    lint = engine_linter(config, images=images)
+    images: list[ImageBinding] = [(None, image) for result in results for image in result.images]
+    lint = engine_linter(config, images=[*bindings, *images])
     done: list[FileFix] = []
     failed = unreadable = False
     for path, read in zip(files, results, strict=True):
