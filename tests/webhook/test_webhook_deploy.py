@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
@@ -130,3 +133,32 @@ def test_openshift_overlay_uses_the_service_ca() -> None:
     for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
         annotations = one("overlays/openshift", kind)["metadata"]["annotations"]
         assert annotations == {"service.beta.openshift.io/inject-cabundle": "true"}
+
+
+def test_base_with_a_ca_bundle_from_webhook_certs(tmp_path: Path) -> None:
+    """The README's recipe for clusters without cert-manager: certs + a caBundle patch."""
+    from click.testing import CliRunner
+
+    from stopsignal.cli.webhook_cmd import webhook
+
+    made = CliRunner().invoke(webhook, ["certs", "--service", "stopsignal-webhook",
+                                        "--namespace", "stopsignal", "--out",
+                                        str(tmp_path / "tls")])
+    assert made.exit_code == 0, made.stderr
+    bundle = made.stdout.strip()
+    overlay = tmp_path / "my-webhook"
+    overlay.mkdir()
+    base = os.path.relpath(REPO / "deploy" / "base", overlay)
+    patch = json.dumps([{"op": "add", "path": "/webhooks/0/clientConfig/caBundle",
+                         "value": bundle}])
+    (overlay / "kustomization.yaml").write_text(
+        f"resources:\n  - {base}\npatches:\n"
+        f"  - target: {{group: admissionregistration.k8s.io}}\n    patch: '{patch}'\n")
+    result = subprocess.run(["kubectl", "kustomize", str(overlay)], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    hooks = [doc for doc in yaml.safe_load_all(result.stdout) if doc and "webhooks" in doc]
+    assert len(hooks) == 2
+    for doc in hooks:
+        kubernetes_validate.validate(doc, "1.30", strict=True)
+        assert doc["webhooks"][0]["clientConfig"]["caBundle"] == bundle
