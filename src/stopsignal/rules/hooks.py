@@ -16,7 +16,12 @@ from typing import NamedTuple
 from stopsignal.kill_tools import KILL_TOOLS_BY_ID, KillTool, parse_kill_signal, signal_argument
 from stopsignal.model import Container
 from stopsignal.pid1 import SHELLS
-from stopsignal.rules.image_facts import ImageFamily, image_family, looks_like_systemd_image
+from stopsignal.rules.image_facts import (
+    ImageFamily,
+    image_family,
+    looks_like_systemd_image,
+    missing_program,
+)
 from stopsignal.rules.shell_analysis import ShellSyntaxError, analyze
 
 #: systemd's shutdown signals (man systemd "Signals"): halt, poweroff, immediate halt/poweroff.
@@ -145,8 +150,12 @@ def sends_systemd_shutdown(container: Container) -> KillCall | None:
     hook = container.prestop
     if hook is None or hook.kind != "exec":
         return None
+    if missing_program(container, hook.command[0] if hook.command else ""):
+        return None  # the hook cannot even start (prestop-missing-binary says why)
     for call in kill_calls(hook.command):
         if not call.targets_pid1:
+            continue
+        if call.shell is None and missing_program(container, "kill"):
             continue
         tools, _ = kill_tools_for(container, call)
         results = outcomes(tools, call).values()

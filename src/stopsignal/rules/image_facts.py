@@ -11,6 +11,7 @@ rather than guess.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import NamedTuple
 
@@ -92,3 +93,34 @@ def looks_like_systemd_image(container: Container) -> bool:
         return True
     stop = container.effective_stop_signal() or ""
     return stop.upper().removeprefix("SIG") in {"RTMIN+3", "RTMIN+4", "37", "38"}
+
+
+_SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def missing_program(container: Container, program: str) -> str | None:
+    """Why ``program`` is not in the container's image, or None when present or unknown.
+
+    ``ImageConfig.files`` lists paths known to exist (not every path), so it can only
+    prove presence. Absence comes from documented base-image contents, and not for an
+    image a Containerfile builds on that base, whose RUN steps may install anything.
+    """
+    image = container.image_config
+    base = posixpath.basename(program)
+    if image is not None and image.files:
+        candidates = [program] if program.startswith("/") else [
+            posixpath.join(directory, program) for directory in _SEARCH_PATH]
+        if any(candidate in image.files for candidate in candidates):
+            return None
+    family = image_family(container)
+    if family is None:
+        return None
+    if not family.has_shell:
+        return f"{family.evidence} is a {family.name} image: no shell, no {base}"
+    built_here = image is not None and image.base is not None
+    if base == "kill" and family.kill_binary is False and not built_here:
+        return (f"{family.evidence} is {family.name}-based and has no kill binary (procps is not "
+                "installed); use [\"/bin/sh\", \"-c\", \"kill -s SIGNAL 1\"] for the builtin")
+    if base == "bash" and family.sh == "busybox" and not built_here:
+        return f"{family.evidence} is {family.name}: /bin/sh is busybox, there is no bash"
+    return None

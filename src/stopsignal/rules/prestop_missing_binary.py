@@ -42,16 +42,11 @@ Kubernetes and OpenShift (the kubelet runs preStop hooks).
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from stopsignal.model import Container, Finding, Severity, SourceKind
 from stopsignal.rules._api import Context, Rule, locate, who
-from stopsignal.rules.image_facts import image_family
-
-_SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-_SHELL_NAMES = {"sh", "bash", "dash", "ash"}
-_ALWAYS_IN_SHELL_IMAGES = {"sh", "sleep", "cat", "echo", "test", "true", "false"}
+from stopsignal.rules.image_facts import missing_program
 
 
 def check(container: Container, ctx: Context) -> Iterator[Finding]:
@@ -59,39 +54,12 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     if hook is None or hook.kind != "exec" or not hook.command or container.init_container:
         return
     program = hook.command[0]
-    verdict = _missing(container, program)
+    verdict = missing_program(container, program)
     if verdict is None:
         return
     message = (f"{who(container)}: the preStop hook runs {program!r}, which is not in the image "
                f"({verdict}); the hook fails and the container is stopped without it")
     yield ctx.finding(container, locate(container, "prestop"), message)
-
-
-def _missing(container: Container, program: str) -> str | None:
-    """Why ``program`` is missing, or None when it is present or unknown."""
-    image = container.image_config
-    base = posixpath.basename(program)
-    if image is not None and image.files is not None:
-        candidates = [program] if program.startswith("/") else [
-            posixpath.join(directory, program) for directory in _SEARCH_PATH]
-        if any(candidate in image.files for candidate in candidates):
-            return None
-        if image.files:  # an exhaustive listing that lacks it
-            return f"none of {', '.join(candidates[:3])}... exists in {image.ref or 'the image'}"
-    family = image_family(container)
-    if family is None:
-        return None
-    if not family.has_shell:
-        return f"{family.evidence} is a {family.name} image: no shell, no {base}"
-    if base == "kill" and family.kill_binary is False:
-        if container.source is SourceKind.CONTAINERFILE and image is not None and \
-                image.files is None:
-            return None  # a Containerfile may install procps; without its file list, don't guess
-        return (f"{family.evidence} is {family.name}-based and has no kill binary (procps is not "
-                "installed); use [\"/bin/sh\", \"-c\", \"kill -s SIGNAL 1\"] for the builtin")
-    if base in {"bash"} and family.sh == "busybox":
-        return f"{family.evidence} is {family.name}: /bin/sh is busybox, there is no bash"
-    return None
 
 
 RULE = Rule(
