@@ -22,12 +22,19 @@ class ReviewTimeout(TimeoutError):
     """The review ran out of its time budget."""
 
 
-_state = {"expired": False}
+_state = {"expired": False, "armed": False}
+_limit = [0.0]
 
 
 def expired() -> bool:
     """Whether the current (or last) budget ran out: engines may wrap ``ReviewTimeout``."""
     return _state["expired"]
+
+
+def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
+    if _state["armed"]:  # a late alarm after the body finished is ignored
+        _state["expired"] = True
+        raise ReviewTimeout(f"the review took longer than {_limit[0]:g} s")
 
 
 @contextmanager
@@ -37,15 +44,13 @@ def time_budget(seconds: float) -> Iterator[None]:
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-        _state["expired"] = True
-        raise ReviewTimeout(f"the review took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
+    if signal.getsignal(signal.SIGALRM) is not _on_alarm:  # kept installed between reviews
+        signal.signal(signal.SIGALRM, _on_alarm)
+    _limit[0] = seconds
+    _state["armed"] = True
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
+        _state["armed"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
