@@ -22,16 +22,18 @@ check: setup
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/generate_docs.py --check
 
 test: check
 	$(BIN)/pytest
 
 docs: setup
-	$(BIN)/python -m stopsignal.runtimes.matrix > docs/runtimes.md
-	test ! -f scripts/generate_docs.py || $(BIN)/python scripts/generate_docs.py
+	$(BIN)/python scripts/generate_docs.py
 
 bench: setup
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/lint_corpus_read.py
+	$(BIN)/python benchmarks/lint_corpus.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
