@@ -165,23 +165,47 @@ async def client(port: int, ca: Path, path: str, work: list[bytes], latencies: l
         writer.close()
 
 
+async def health(port: int, ca: Path, done: asyncio.Event, latencies: list[float]) -> None:
+    """A kubelet-like probe on its own connection, every 20 ms, while the load runs."""
+    context = ssl.create_default_context(cafile=str(ca))
+    reader, writer = await asyncio.open_connection(LOOPBACK, port, ssl=context,
+                                                   server_hostname="localhost")
+    try:
+        while not done.is_set():
+            started = time.perf_counter()
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await asyncio.wait_for(reader.readexactly(length), TIMEOUT)
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.02)
+    finally:
+        writer.close()
+
+
 async def load(port: int, ca: Path, path: str, work: list[bytes], clients: int
                ) -> dict[str, Any]:
     latencies: list[float] = []
+    health_latencies: list[float] = []
     errors: list[str] = []
     total = len(work)
     queue = list(reversed(work))
+    done = asyncio.Event()
+    prober = asyncio.create_task(health(port, ca, done, health_latencies))
     started = time.perf_counter()
     await asyncio.wait_for(
         asyncio.gather(*(client(port, ca, path, queue, latencies, errors)
                          for _ in range(clients))), DEADLINE)
     elapsed = time.perf_counter() - started
+    done.set()
+    await prober
     errors += ["not sent"] * len(queue)
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"requests": total, "seconds": round(elapsed, 3),
             "throughput_rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(quantiles[49] * 1000, 3), "p99_ms": round(quantiles[98] * 1000, 3),
-            "errors": len(errors), "error_kinds": sorted(set(errors))[:5]}
+            "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
+            "healthz_max_ms": round(max(health_latencies, default=0.0) * 1000, 3)}
 
 
 def run(kind: str, certs: Path, requests: int, clients: int, *, unique: bool = False
@@ -235,10 +259,12 @@ def main() -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(f"{args.requests} reviews, {args.clients} keep-alive TLS clients on {LOOPBACK}")
-        print(f"{'':16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'exit':>6}")
+        print(f"{'':16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'exit':>6}"
+              f"{'healthz max ms':>16}")
         for kind, result in results.items():
             print(f"{kind:16}{result['throughput_rps']:>10}{result['p50_ms']:>10}"
-                  f"{result['p99_ms']:>10}{result['errors']:>8}{result['exit_code']:>6}")
+                  f"{result['p99_ms']:>10}{result['errors']:>8}{result['exit_code']:>6}"
+                  f"{result['healthz_max_ms']:>16}")
         print(f"webhook/echo: throughput {ratios['throughput_ratio']}x (goal >= 0.5), "
               f"p99 {ratios['p99_ratio']}x (goal <= 2.0)")
         if "webhook-unique" in results:
