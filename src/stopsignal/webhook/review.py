@@ -240,7 +240,8 @@ def _walk(node: object, path: Sequence[str]) -> object:
 
 
 def _describe(finding: Finding) -> str:
-    where = f"container {finding.container}: " if finding.container else ""
+    named = not finding.container or f"'{finding.container}'" in finding.message
+    where = "" if named else f"container {finding.container}: "
     return f"{finding.code} {finding.rule}: {where}{finding.message}"
 
 
