@@ -62,7 +62,7 @@ def splice(original: str, baseline: str, edited: str) -> Spliced:
     for (b1, o1, e1), (b2, o2, e2) in itertools.pairwise(anchors):
         if o1 >= 0:
             out.append(raw[o1])
-            placed.append((base[b1], _depth(ours[o1]) - _depth(base[b1])))
+            placed.append((base[b1], _content(ours[o1]) - _content(base[b1])))
         if base[b1 + 1:b2] == new[e1 + 1:e2]:
             out.extend(raw[o1 + 1:o2])
             continue
@@ -100,19 +100,33 @@ def _before_trailing_comments(out: list[str], inserted: list[str]) -> int:
 
 
 def _offset_for(line: str, placed: list[tuple[str, int]]) -> int:
-    """The depth offset of the nearest earlier sibling key, or else of the parent."""
-    depth = _depth(line)
+    """The depth offset of the nearest earlier sibling key, or else of the parent.
+
+    Depths are content columns: a list item's content starts after its dash (and the
+    spaces some layouts put after it), which is where its keys line up.
+    """
+    depth = _content(line)
     item = line.lstrip(" ").startswith("- ")
     for other, delta in reversed(placed):
         if not other.strip() or other.lstrip().startswith("#"):
             continue  # blank and comment lines keep their own column: no structure in them
-        other_depth = _depth(other)
+        other_depth = _content(other)
         if other_depth > depth:
             continue
-        if other_depth == depth and other.lstrip(" ").startswith("- ") and not item:
-            continue  # a list item at the key's depth (dash offset 0): not a sibling
+        if other_depth == depth and item and not other.lstrip(" ").startswith("- "):
+            continue  # a key at the item's content column is inside another item
         return delta
     return 0
+
+
+def _content(line: str) -> int:
+    stripped = line.lstrip(" ")
+    depth = len(line) - len(stripped)
+    while stripped.startswith("- "):
+        rest = stripped[1:].lstrip(" ")
+        depth += len(stripped) - len(rest)
+        stripped = rest
+    return depth
 
 
 def _pair(ours: list[str], base: list[str]) -> dict[int, int]:

@@ -155,7 +155,7 @@ def _apply_document(text: str, edits: Sequence[Edit]) -> str:
 
 
 #: (mapping indent, sequence indent, dash offset): the layouts met in Kubernetes YAML.
-_LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 4), (4, 4, 2), (2, 3, 1))
+_LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 3, 1))
 
 
 def _round_trip(text: str, layout: tuple[int, int, int]) -> Any:
@@ -201,7 +201,8 @@ def guess_indent(text: str) -> tuple[int, int, int]:
             maps[inner - key_indent] += 1
     mapping = maps.most_common(1)[0][0] if maps else 2
     offset = offsets.most_common(1)[0][0] if offsets else 0
-    return mapping, max(mapping, offset + 2), offset
+    # An item's content starts after "- ": ruamel's sequence indent is offset + 2.
+    return mapping, offset + 2, offset
 
 
 def _apply_one(document: Any, edit: Edit) -> Any:
