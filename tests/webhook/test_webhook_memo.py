@@ -91,3 +91,16 @@ def test_a_timeout_the_engine_wrapped_is_remembered_too() -> None:
     with pytest.raises(ReviewTimeout, match="cannot apply the fix"):
         memo({"kind": "Pod"})
     assert len(calls) == 1
+
+
+def test_total_key_size_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stopsignal.webhook.memo as memo_module
+
+    monkeypatch.setattr(memo_module, "MAX_TOTAL_CHARS", 100)
+    calls: list[int] = []
+    memo = Memo(lambda obj: calls.append(1) or len(calls), size=1000)
+    for n in range(10):
+        memo({"n": n, "pad": "x" * 20})  # about 30 characters each: 3 fit
+    memo({"n": 9, "pad": "x" * 20})
+    memo({"n": 0, "pad": "x" * 20})
+    assert len(calls) == 11

@@ -21,6 +21,7 @@ from webhook_support import admission_review, call_asgi, decode_patch
 
 from stopsignal.config import Config
 from stopsignal.engine import lint_paths
+from stopsignal.errors import StopSignalError
 from stopsignal.model import Severity
 from stopsignal.webhook.app import WebhookApp
 from stopsignal.webhook.review import IMMUTABLE_POD_SPEC, review
@@ -206,3 +207,20 @@ def test_fuzz_real_engines_never_5xx(kind: str, command: list[str], junk: Any, w
         if path == "/mutate":
             assert response["allowed"] is True
             jsonpatch.apply_patch(obj, decode_patch(result.json()))
+
+
+def test_a_config_file_chooses_rules_and_targets(tmp_path: Path) -> None:
+    config = tmp_path / ".stopsignal.yaml"
+    config.write_text("engines: [openshift@4.9]\nignore: [systemd-stop-signal]\n")
+    ignoring = review_config(config_file=config, cache_size=0)
+    assert "patch" not in review(admission_review(workload("Pod")), ignoring)["response"]
+    config.write_text("engines: [openshift@4.9]\n")
+    answer = review(admission_review(workload("Pod")), review_config(config_file=config))
+    assert "openshift@4.9" in answer["response"]["warnings"][0]
+
+
+def test_a_bad_config_file_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("engins: [docker]\n")
+    with pytest.raises(StopSignalError, match="engins"):
+        review_config(config_file=config)

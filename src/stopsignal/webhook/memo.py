@@ -22,6 +22,7 @@ from stopsignal.webhook.budget import ReviewTimeout
 T = TypeVar("T")
 
 MAX_KEY_CHARS = 64 * 1024
+MAX_TOTAL_CHARS = 16 * 1024 * 1024  # keys dominate the memory: bound their sum too
 
 
 class Memo(Generic[T]):
@@ -30,6 +31,7 @@ class Memo(Generic[T]):
         self.size = size
         self.hits = 0
         self.misses = 0
+        self._chars = 0
         self._entries: OrderedDict[str, T | ReviewTimeout] = OrderedDict()
 
     def __call__(self, obj: dict[str, Any]) -> T:
@@ -57,6 +59,9 @@ class Memo(Generic[T]):
         return value
 
     def _store(self, key: str, value: T | ReviewTimeout) -> None:
+        if key not in self._entries:
+            self._chars += len(key)
         self._entries[key] = value
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        while len(self._entries) > self.size or self._chars > MAX_TOTAL_CHARS:
+            old, _ = self._entries.popitem(last=False)
+            self._chars -= len(old)
