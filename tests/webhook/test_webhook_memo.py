@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -104,3 +105,23 @@ def test_total_key_size_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     memo({"n": 9, "pad": "x" * 20})
     memo({"n": 0, "pad": "x" * 20})
     assert len(calls) == 11
+
+
+def test_the_budget_gives_another_alarm_back() -> None:
+    import signal
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with time_budget(5):
+            pass
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # still counting down
+        with pytest.raises(ReviewTimeout), time_budget(0.05):
+            while True:
+                sum(range(1000))
+        time.sleep(0.5)
+        assert fired == [1]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -44,13 +45,22 @@ def time_budget(seconds: float) -> Iterator[None]:
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
-    if signal.getsignal(signal.SIGALRM) is not _on_alarm:  # kept installed between reviews
+    previous = signal.getsignal(signal.SIGALRM)
+    if previous is not _on_alarm:  # then kept installed between reviews: cheaper
         signal.signal(signal.SIGALRM, _on_alarm)
     _limit[0] = seconds
     _state["armed"] = True
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         _state["armed"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
+        theirs = previous is not None and previous is not _on_alarm
+        if theirs and (old_delay > 0 or callable(previous)):
+            # Someone else's alarm (pytest-timeout, say): give it back, on its own clock.
+            signal.signal(signal.SIGALRM, previous)
+            if old_delay > 0:
+                left = max(old_delay - (time.monotonic() - started), 1e-6)
+                signal.setitimer(signal.ITIMER_REAL, left, old_interval)
