@@ -41,8 +41,9 @@ def fake_prober(pod: PodSpec, engine: str, grace: float) -> ContainerResult:
     scenario = next(s for s in SCENARIOS if s.engine == engine and s.pod(SEED) == pod)
     expected = scenario.expected
     logs = {"clean halt": "Halting system.\nExiting container.",
-            "re-executed": "systemd 252 running in system mode (+PAM)"}.get(
-        expected.workload_saw, expected.workload_saw)
+            "re-executed": ""}.get(expected.workload_saw, expected.workload_saw)
+    if expected.re_executed:
+        logs = "systemd 252 running in system mode (+PAM)\n" + logs
     return ContainerResult(name=pod.name, engine=engine,
                            signal_sent=expected.signal or "SIGTERM", graceful=expected.graceful,
                            killed=not expected.graceful, exit_code=0 if expected.graceful else 137,

@@ -21,6 +21,12 @@ REPO = Path(__file__).resolve().parents[2]
      "Exiting container."), "clean halt"),
     ("systemd 252.39-1~deb12u2 running in system mode (+PAM)\nDetected virtualization podman.",
      "re-executed"),
+    (("[  OK  ] Reached target shutdown.target - System Shutdown.\n"
+      "         Starting systemd-halt.service - System Halt...\n"
+      "systemd 252 running in system mode (+PAM)\n"
+      "[FAILED] Failed to start systemd-halt.service - System Halt.\n"
+      "[DEPEND] Dependency failed for halt.target - System Halt."), "halt failed"),
+    ("[  OK  ] Reached target shutdown.target - System Shutdown.\n", "shutdown started"),
     ("", "nothing"),
 ])
 def test_workload_saw(log: str, saw: str) -> None:

@@ -61,8 +61,11 @@ def table(results: Sequence[ScenarioResult]) -> str:
         verdict = "graceful" if observed["graceful"] else "killed"
         if item.result.prestop_ran:
             verdict += " (preStop " + ("ok" if item.result.prestop_ok else "failed") + ")"
+        saw = str(observed["workload_saw"])
+        if observed.get("re_executed") and saw != "re-executed":
+            saw += " (re-executed first)"
         rows.append((item.scenario.id, item.scenario.engine, str(observed["signal_sent"] or "-"),
-                     str(observed["workload_saw"]), verdict, f"{observed['seconds']:.2f}",
+                     saw, verdict, f"{observed['seconds']:.2f}",
                      "yes" if item.matches else "NO"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

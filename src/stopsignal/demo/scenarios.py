@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from stopsignal.probe.logs import workload_saw
+from stopsignal.probe.logs import re_executed, workload_saw
 from stopsignal.probe.manifest import read_pods
 from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec
 
@@ -24,6 +24,7 @@ class Expected:
     graceful: bool
     signal: str | None = None
     prestop_ok: bool | None = None
+    re_executed: bool | None = None  # systemd's banner after the stop (SIGTERM = daemon-reexec)
     article: str = ""
 
     def as_dict(self) -> dict[str, object]:
@@ -31,6 +32,8 @@ class Expected:
                                   "graceful": self.graceful, "article": self.article}
         if self.prestop_ok is not None:
             out["prestop_ok"] = self.prestop_ok
+        if self.re_executed is not None:
+            out["re_executed"] = self.re_executed
         return out
 
 
@@ -62,11 +65,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         article="podman stop: systemd runs its shutdown, 'Exiting container.'"),
         image=SYSTEMD_IMAGE),
     Scenario("openshift-4.9-systemd", "openshift@4.9", "pod-stopsignal-systemd.yaml", Expected(
-        "re-executed", False, "SIGTERM",
+        "re-executed", False, "SIGTERM", re_executed=True,
         article="oc delete: systemd does not begin the stop sequence and keeps running")),
     Scenario("openshift-4.9-systemd-prestop", "openshift@4.9", "pod-stopsignal-lifecycle.yaml",
-             Expected("clean halt", True, None, prestop_ok=True,
-                      article="preStop kill -RTMIN+3 1: the log immediately shows the halt")),
+             Expected("clean halt", True, None, prestop_ok=True, re_executed=True,
+                      article="preStop kill -RTMIN+3 1: the log immediately shows the halt "
+                              "(with SIGTERM's re-execution banner in the middle)")),
     Scenario("openshift-4.9-demo-sigint", "openshift@4.9", "pod-stopsignal-demo.yaml", Expected(
         "Exiting by SIGINT", True, "SIGINT", article="STOPSIGNAL SIGINT: 'Exiting by SIGINT'")),
     Scenario("openshift-4.9-demo-37", "openshift@4.9", "pod-stopsignal-demo.yaml", Expected(
@@ -93,6 +97,7 @@ def observe(result: ContainerResult) -> dict[str, object]:
         "exit_code": result.exit_code,
         "seconds": round(result.seconds, 2),
         "prestop_ok": result.prestop_ok if result.prestop_ran else None,
+        "re_executed": re_executed(result.stop_logs),
     }
 
 
@@ -102,5 +107,7 @@ def matches(expected: Expected, observed: dict[str, object]) -> bool:
     if observed["graceful"] is not expected.graceful:
         return False
     if expected.signal is not None and observed["signal_sent"] != expected.signal:
+        return False
+    if expected.re_executed is not None and observed["re_executed"] is not expected.re_executed:
         return False
     return expected.prestop_ok is None or observed["prestop_ok"] is expected.prestop_ok

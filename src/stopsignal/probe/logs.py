@@ -6,10 +6,14 @@ import re
 
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _EXITING_BY_RE = re.compile(r"Exiting by (SIG[A-Z0-9+-]+)")
-#: systemd's own lines when it halts in a container (src/core, src/shutdown/shutdown.c).
-SYSTEMD_HALT = ("Exiting container", "Halting system", "Reached target System Shutdown",
-                "System Shutdown", "System Halt")
-#: The banner systemd prints when it starts, and again when SIGTERM makes it re-execute.
+#: systemd's last words when a halt completes in a container (src/shutdown/shutdown.c).
+SYSTEMD_HALTED = ("Exiting container", "Halting system")
+#: A halt that began: the shutdown target was reached or the halt service started.
+SYSTEMD_SHUTDOWN = ("Reached target shutdown.target", "Reached target System Shutdown",
+                    "System Halt")
+#: A halt that began and broke: systemd-halt.service failed (for example when a SIGTERM
+#: re-executed systemd while it ran), so halt.target is never reached and systemd keeps running.
+SYSTEMD_HALT_FAILED = ("Failed to start systemd-halt.service", "Dependency failed for halt.target")
 SYSTEMD_BANNER_RE = re.compile(r"^systemd \S+ running in system mode", re.MULTILINE)
 
 
@@ -39,14 +43,24 @@ def workload_saw(stop_logs: str) -> str:
     """What the log printed after the stop request says the workload did.
 
     ``Exiting by SIGINT`` (the seed's demo script), ``clean halt`` (systemd went
-    through its shutdown), ``re-executed`` (systemd got SIGTERM and restarted
-    itself), or ``nothing`` when the log is silent.
+    through its shutdown to the end), ``halt failed`` (it began and broke),
+    ``shutdown started`` (began, not seen to end), ``re-executed`` (systemd got
+    SIGTERM and restarted itself), or ``nothing`` when the log is silent.
     """
     match = _EXITING_BY_RE.search(stop_logs)
     if match:
         return f"Exiting by {match.group(1)}"
-    if any(marker in stop_logs for marker in SYSTEMD_HALT):
+    if any(marker in stop_logs for marker in SYSTEMD_HALTED):
         return "clean halt"
-    if SYSTEMD_BANNER_RE.search(stop_logs):
+    if any(marker in stop_logs for marker in SYSTEMD_HALT_FAILED):
+        return "halt failed"
+    if any(marker in stop_logs for marker in SYSTEMD_SHUTDOWN):
+        return "shutdown started"
+    if re_executed(stop_logs):
         return "re-executed"
     return "nothing"
+
+
+def re_executed(stop_logs: str) -> bool:
+    """systemd printed its start banner after the stop request: SIGTERM made it re-execute."""
+    return SYSTEMD_BANNER_RE.search(stop_logs) is not None
