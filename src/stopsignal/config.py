@@ -16,11 +16,15 @@ Rule keys stay strings here (config sits below the rules layer); the engine
 resolves and validates them.
 """
 
+# os.path rather than pathlib: every lint runs this, and importing pathlib costs a few
+# milliseconds of start-up (urllib.parse, ipaddress, fnmatch).
+# ruff: noqa: PTH109, PTH113, PTH117, PTH118, PTH123
+
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from stopsignal.errors import ConfigError, StopSignalError
@@ -83,21 +87,35 @@ class Config:
 
 def find_config(start: str | None = None) -> str | None:
     """The nearest ``.stopsignal.yaml`` or ``pyproject.toml`` with ``[tool.stopsignal]``."""
-    directory = Path(start) if start else Path.cwd()
-    for folder in (directory.absolute(), *directory.absolute().parents):
+    for folder in _folders(start):
         for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return str(candidate)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_section(pyproject):
-            return str(pyproject)
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject) and _has_tool_section(pyproject):
+            return pyproject
     return None
 
 
-def _has_tool_section(path: Path) -> bool:
+def _folders(start: str | None) -> list[str]:
+    """``Path(start).absolute()`` and its parents, as strings, without importing pathlib.
+
+    Every lint looks for a config, so this is on the start-up path; like pathlib,
+    it drops ``.`` components and repeated slashes but keeps ``..``.
+    """
+    path = start or os.getcwd()
+    if not os.path.isabs(path):
+        path = os.path.join(os.getcwd(), path)
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    folders = ["/" + "/".join(parts[:end]) for end in range(len(parts), 0, -1)]
+    return [*folders, "/"]
+
+
+def _has_tool_section(path: str) -> bool:
     try:
-        return "[tool.stopsignal]" in path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            return "[tool.stopsignal]" in handle.read()
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -113,6 +131,8 @@ def load(path: str | None = None, *, search: bool = True) -> Config:
 
 
 def _read(path: str) -> Mapping[str, Any]:
+    from pathlib import Path
+
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
@@ -161,6 +181,8 @@ def from_mapping(data: Mapping[str, Any], *, source: str | None = None) -> Confi
             options["fail_on"] = text
         elif name == "image-configs":
             # Relative to the config file, so the setting works from any directory.
+            from pathlib import Path
+
             base = Path(source).parent if source else Path()
             options["image_configs"] = tuple(str(base / item)
                                              for item in _strings(name, value, source))

@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> Any:
         code = signal_fast(args[1:])
         if code is not None:
             sys.exit(code)
+    if args and args[0] == "lint":
+        from stopsignal.cli.lint_fast import lint_fast
+
+        code = lint_fast(args[1:])
+        if code is not None:
+            sys.exit(code)
     from stopsignal.cli.app import cli
 
     return cli.main(args=args, prog_name="stopsignal")

@@ -84,11 +84,13 @@ def _run(args: LintArgs) -> int:
 
 
 def _images(refs: Sequence[str], files: Sequence[str]) -> list[tuple[str | None, ImageConfig]]:
+    bindings: list[tuple[str | None, ImageConfig]] = []
+    if not refs and not files:
+        return bindings  # the common case: no image lookup code to import
     from dataclasses import replace
 
     from stopsignal.readers import image_lookup, read_path
 
-    bindings: list[tuple[str | None, ImageConfig]] = []
     for value in refs:
         name, ref = _named(value)
         image = image_lookup(ref)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from stopsignal import suppress
 from stopsignal.config import Config
@@ -89,6 +88,8 @@ class Linter:
 
     def _built(self, container: Container) -> ImageConfig | None:
         """The final stage of a compose service's ``build`` Containerfile, read once."""
+        from pathlib import Path  # only compose services with ``build`` get here
+
         candidates = [container.build_dockerfile] if container.build_dockerfile else [
             str(Path(container.build_context or ".") / name)
             for name in ("Containerfile", "Dockerfile")]

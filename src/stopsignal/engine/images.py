@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from stopsignal.model import ImageConfig
 from stopsignal.readers.result import ReadResult
 
@@ -28,7 +26,10 @@ def built_name(path: str) -> str | None:
     ``localhost/stopsignal-systemd``), so manifests linted with their Containerfiles are
     joined without flags.
     """
-    name = PurePosixPath(path.replace("\\", "/")).name
+    # PurePosixPath(...).name without importing pathlib (start-up): "." parts and
+    # trailing slashes do not count.
+    parts = [part for part in path.replace("\\", "/").split("/") if part not in ("", ".")]
+    name = parts[-1] if parts else ""
     lower = name.lower()
     for prefix in ("containerfile.", "dockerfile."):
         if lower.startswith(prefix) and len(name) > len(prefix):

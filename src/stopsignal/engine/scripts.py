@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from stopsignal.model import Container, ImageConfig, SourceKind
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _SCRIPT_LIMIT = 256 * 1024  # an entrypoint script larger than this is not a script
 _SEARCH_ENTRIES = 400  # bound the search for a script in a build context
@@ -53,6 +56,8 @@ class Scripts:
 
     def _find(self, context: Path, path_in_image: str) -> list[Path]:
         """Files in the build context that a COPY may have put at ``path_in_image``."""
+        from pathlib import PurePosixPath
+
         name = PurePosixPath(path_in_image).name
         if not name or name in {"sh", "bash"}:
             return []
@@ -66,6 +71,9 @@ class Scripts:
 
 
 def _context(container: Container, image: ImageConfig) -> Path | None:
+    # pathlib is imported here, when a container has an image, not at start-up.
+    from pathlib import Path
+
     if image.context:
         return Path(image.context)
     located = image.location_of("entrypoint") or image.location_of("cmd")
@@ -78,6 +86,8 @@ def _context(container: Container, image: ImageConfig) -> Path | None:
 
 def _listing(context: Path) -> list[Path]:
     """Up to a few hundred files, two levels deep: a build context, not a whole disk."""
+    from pathlib import Path
+
     listing: list[Path] = []
     depth = len(context.parts)
     for directory, dirnames, filenames in os.walk(context):

@@ -7,10 +7,25 @@ never raises: every problem is a ``ReadError`` in the ``ReadResult``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from stopsignal.readers.files import iter_files
-from stopsignal.readers.image_config import image_lookup, join_image
 from stopsignal.readers.read import MAX_BYTES, read_path, read_text
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadResult
+
+if TYPE_CHECKING:
+    from stopsignal.readers.image_config import image_lookup, join_image
+
+
+def __getattr__(name: str) -> object:
+    # image_config (json, tarfile, subprocess) is imported only when an image is looked up:
+    # one-file lint start-up does not pay for it.
+    if name in ("image_lookup", "join_image"):
+        from stopsignal.readers import image_config
+
+        return getattr(image_config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_BYTES",

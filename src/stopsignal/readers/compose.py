@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -166,12 +165,16 @@ def _resolve(compose_path: str, context: str | None) -> str | None:
     """The build context as a path, relative to the compose file; URLs stay as written."""
     if context is None or "://" in context or context.startswith("git@"):
         return context
+    from pathlib import Path  # only compose files with ``build`` pay for pathlib
+
     return posixpath.normpath(str(Path(compose_path).parent / context))
 
 
 def _dockerfile(context: str | None, dockerfile: str | None) -> str | None:
     if context is None or dockerfile is None or "://" in context:
         return dockerfile
+    from pathlib import Path
+
     return posixpath.normpath(str(Path(context) / dockerfile))
 
 

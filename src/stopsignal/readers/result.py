@@ -1,17 +1,23 @@
-"""What a reader returns: containers, image configs and errors, never an exception."""
+"""What a reader returns: containers, image configs and errors, never an exception.
+
+NamedTuples rather than dataclasses: one ``ReadResult`` is built per input file,
+and these classes are on the start-up path of every lint (a frozen dataclass costs
+about a millisecond to create at import time; see runtimes/types.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from stopsignal.model import Container, ImageConfig, SourceKind
 
 UNKNOWN_FILE = "not a Kubernetes, compose, Containerfile or image config file"
+NO_COMMENTS: Mapping[int, str] = MappingProxyType({})  # shared, so it must be read-only
 
 
-@dataclass(frozen=True)
-class ReadError:
+class ReadError(NamedTuple):
     """A file, or a part of it, that could not be read; line and column are 1-based."""
 
     path: str
@@ -23,8 +29,7 @@ class ReadError:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-@dataclass(frozen=True)
-class ReadResult:
+class ReadResult(NamedTuple):
     """Everything one input file says.
 
     ``comments`` maps a 1-based line to the text of its comment (without ``#``,
@@ -39,7 +44,7 @@ class ReadResult:
     kind: SourceKind | None = None
     skipped: str | None = None
     images: tuple[ImageConfig, ...] = ()
-    comments: Mapping[int, str] = field(default_factory=dict)
+    comments: Mapping[int, str] = NO_COMMENTS
 
 
 class ReadFailure(Exception):

@@ -15,7 +15,6 @@ import itertools
 import operator
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import yaml
 from yaml._yaml import CParser
@@ -73,13 +72,19 @@ _EXOTIC_BREAK = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")
 _SUPPRESS = re.compile(rb"#[ \t]*(stopsignal[ \t]*:[^\r\n]*)")
 
 
-@dataclass(frozen=True)
 class Document:
-    """One document of a stream: its index, its root node (None if not composed)."""
+    """One document of a stream: its index, its root node (None if not composed).
 
-    index: int
-    root: Node | None
-    line_offset: int  # lines before the document's first line
+    A plain class: a dataclass costs a millisecond of start-up, and ``index`` cannot be
+    a NamedTuple field.
+    """
+
+    __slots__ = ("index", "line_offset", "root")
+
+    def __init__(self, index: int, root: Node | None, line_offset: int) -> None:
+        self.index = index
+        self.root = root
+        self.line_offset = line_offset  # lines before the document's first line
 
 
 def yaml_error(error: Exception, line_offset: int = 0, data: bytes = b"") -> ReadFailure:
