@@ -136,6 +136,12 @@ def start(kind: str, cert: Path, key: Path, log: Path) -> tuple[subprocess.Popen
     raise SystemExit(f"{kind} server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- load ------------------------------------------------------------------------------
 
 async def client(port: int, ca: Path, path: str, work: list[bytes], latencies: list[float],
@@ -216,7 +222,11 @@ def run(kind: str, certs: Path, requests: int, clients: int, *, unique: bool = F
         warm = bodies(clients * 20)
         asyncio.run(load(port, certs / "ca.crt", path, warm, clients))
         work = bodies(requests, unique=unique)
+        cpu_before = cpu_seconds(process.pid)
         result = asyncio.run(load(port, certs / "ca.crt", path, work, clients))
+        # Server CPU per request: steadier than wall-clock numbers on a busy machine.
+        cpu = cpu_seconds(process.pid) - cpu_before
+        result["server_cpu_us_per_request"] = round(cpu / requests * 1e6, 1)
     finally:
         process.terminate()
         result_code = process.wait(timeout=30)
@@ -260,11 +270,11 @@ def main() -> int:
     else:
         print(f"{args.requests} reviews, {args.clients} keep-alive TLS clients on {LOOPBACK}")
         print(f"{'':16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'exit':>6}"
-              f"{'healthz max ms':>16}")
+              f"{'healthz max ms':>16}{'server CPU us/req':>19}")
         for kind, result in results.items():
             print(f"{kind:16}{result['throughput_rps']:>10}{result['p50_ms']:>10}"
                   f"{result['p99_ms']:>10}{result['errors']:>8}{result['exit_code']:>6}"
-                  f"{result['healthz_max_ms']:>16}")
+                  f"{result['healthz_max_ms']:>16}{result['server_cpu_us_per_request']:>19}")
         print(f"webhook/echo: throughput {ratios['throughput_ratio']}x (goal >= 0.5), "
               f"p99 {ratios['p99_ratio']}x (goal <= 2.0)")
         if "webhook-unique" in results:
