@@ -97,6 +97,17 @@ def test_process_sleep_as_pid1_ignores_sigterm_and_is_killed() -> None:
     assert 2.0 <= result["seconds"] < 3.0
 
 
+def test_kill_only_sends_no_signal_and_kills_after_dockers_two_seconds() -> None:
+    # Docker 27 cannot parse SIGFOO: no stop signal, the wait is cut to 2 s, then SIGKILL.
+    code, [result] = probe_json(
+        "--process", "--engine", "docker@27.0", "--stop-signal", "SIGFOO", "--",
+        "bash", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done")
+    assert code == 1
+    assert result["outcome"] == "kill-only" and result["signal_sent"] is None
+    assert result["killed"] and result["exit_code"] == 137
+    assert 2.0 <= result["seconds"] < 3.0
+
+
 def test_process_with_a_term_trap_is_graceful() -> None:
     code, [result] = probe_json("--process", "--", "bash", "-c",
                                 "trap 'exit 0' TERM; while :; do sleep 0.2; done")

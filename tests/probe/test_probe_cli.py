@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,13 @@ def test_without_podman_it_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 2
     assert "podman is not installed" in result.output
     assert "apt-get install -y podman runc" in result.output
+
+
+def test_a_rejected_container_is_reported_and_not_run() -> None:
+    result = CliRunner().invoke(probe, ["--process", "--engine", "podman@4.3", "--stop-signal",
+                                        "SIGFOO", "--json", "--", "sleep", "100"])
+    assert result.exit_code == 1
+    [container] = json.loads(result.stdout)["containers"]
+    assert container["outcome"] == "rejected"
+    assert container["note"].startswith("not run:")
+    assert container["timeline"] == [] and container["exit_code"] is None
