@@ -40,10 +40,14 @@ from stopsignal.cli.lint_run import FAIL_ON, FORMATS
               help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
                    "with [tool.stopsignal]).")
 @click.option("--no-config", is_flag=True, help="Ignore config files.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes that read and check files [default: one per CPU, up to 4, "
+                   "for 200 files or more]. The output does not depend on it.")
 def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[str, ...],
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
-         image_configs: tuple[str, ...], config_path: str | None, no_config: bool) -> None:
+         image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
+         jobs: int | None) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -76,6 +80,6 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
                           output_format=output_format, verbose=verbose, fail_on=fail_on,
                           select=select, ignore=ignore, no_ignore=no_ignore, images=images,
                           image_configs=image_configs, config_path=config_path,
-                          no_config=no_config)))
+                          no_config=no_config, jobs=jobs)))
 
 

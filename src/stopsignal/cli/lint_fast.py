@@ -27,8 +27,11 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--image-config": ("image_configs", "multi"),
     "--config": ("config_path", "value"),
     "--no-config": ("no_config", "flag"),
+    "-j": ("jobs", "value"),
+    "--jobs": ("jobs", "value"),
 }
 _CHOICES = {"output_format": FORMATS, "fail_on": FAIL_ON}
+_COUNTS = {"jobs"}  # positive integers
 
 
 def parse(argv: Sequence[str]) -> LintArgs | None:
@@ -67,6 +70,10 @@ def parse(argv: Sequence[str]) -> LintArgs | None:
             return None
         if kind == "multi":
             multi.setdefault(field, []).append(value)
+        elif field in _COUNTS:
+            if not (value.isascii() and value.isdigit() and int(value) >= 1):
+                return None  # click explains what it expected
+            values[field] = int(value)
         else:
             values[field] = value
     if not paths:

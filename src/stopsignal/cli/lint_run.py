@@ -33,6 +33,7 @@ class LintArgs(NamedTuple):
     image_configs: tuple[str, ...] = ()
     config_path: str | None = None
     no_config: bool = False
+    jobs: int | None = None  # None: auto (see stopsignal.engine.parallel)
 
 
 def run(args: LintArgs) -> int:
@@ -74,7 +75,7 @@ def _run(args: LintArgs) -> int:
         results += [read_path(path) for path in iter_files(others)]
         result = engine.lint_results(results, config, images=bindings)
     else:
-        result = engine.lint_paths(list(args.paths), config, images=bindings)
+        result = engine.lint_paths(list(args.paths), config, images=bindings, jobs=args.jobs)
     sys.stdout.write(renderer(args.output_format)(result, verbose=args.verbose))
     if result.failing(config):
         return 1

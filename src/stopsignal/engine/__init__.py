@@ -14,7 +14,13 @@ from dataclasses import replace
 
 from stopsignal import suppress
 from stopsignal.config import Config
-from stopsignal.engine.images import built_name, final_image, normalize_ref
+from stopsignal.engine.images import (
+    ImageEvent,
+    built_name,
+    final_image,
+    image_events,
+    normalize_ref,
+)
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
@@ -73,6 +79,14 @@ class Linter:
     def add_alias(self, ref: str, image: ImageConfig) -> None:
         """``image`` is what ``ref`` names (a Containerfile named for the image it builds)."""
         self._by_ref.setdefault(normalize_ref(ref), image)
+
+    def register(self, events: Iterable[ImageEvent]) -> None:
+        """Images read from the inputs (``image_events``), joinable by reference."""
+        for kind, ref, image in events:
+            if kind == "alias" and ref is not None:
+                self.add_alias(ref, image)
+            else:
+                self.add_image(image)
 
     def join(self, container: Container) -> Container:
         if container.image_config is not None:
@@ -178,24 +192,31 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
     materialized = list(results)
     linter = Linter(config, images=images)
     for result in materialized:
-        for image in result.images:
-            linter.add_image(image)
-        built = built_name(result.path) if result.kind is SourceKind.CONTAINERFILE else None
-        final = final_image(result) if built else None
-        if built and final is not None:
-            linter.add_alias(built, final)
+        linter.register(image_events(result))
     outcome = LintResult()
     for result in materialized:
         linter.lint_result(result, outcome)
-    outcome.findings.sort(key=_order)
+    outcome.findings.sort(key=order)
     return outcome
 
 
-def lint_paths(paths: Sequence[str], config: Config, *,
-               images: Sequence[ImageBinding] = ()) -> LintResult:
-    """Read every file under ``paths`` and lint it."""
+def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBinding] = (),
+               jobs: int | None = 1) -> LintResult:
+    """Read every file under ``paths`` and lint it.
+
+    ``jobs``: processes to use (None: as many as there are CPUs, up to 4, when there
+    are enough files to pay for them). The result does not depend on it.
+    """
     from stopsignal.readers import iter_files, read_path
 
+    if jobs != 1:
+        from stopsignal.engine import parallel
+
+        files = list(iter_files(paths))
+        workers = parallel.workers_for(jobs, len(files))
+        if workers > 1:
+            return parallel.lint_files(files, config, images, workers)
+        return lint_results((read_path(path) for path in files), config, images=images)
     return lint_results((read_path(path) for path in iter_files(paths)), config, images=images)
 
 
@@ -207,13 +228,14 @@ def lint_containers(containers: Iterable[Container], config: Config) -> list[Fin
         findings.extend(f for f in linter.check(container)
                         if config.no_ignore or not suppress.suppressed(
                             f, suppress.NONE, container=container))
-    return sorted(findings, key=_order)
+    return sorted(findings, key=order)
 
 
-def _order(finding: Finding) -> tuple[str, int, int, str]:
+def order(finding: Finding) -> tuple[str, int, int, str]:
     location = finding.location
     return (location.path, location.line, location.column, finding.code)
 
 
-__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "final_image", "lint_containers",
-           "lint_paths", "lint_results", "normalize_ref", "select_rules", "severity_overrides"]
+__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "final_image", "image_events",
+           "lint_containers", "lint_paths", "lint_results", "normalize_ref", "order",
+           "select_rules", "severity_overrides"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from stopsignal.model import ImageConfig
+from stopsignal.model import ImageConfig, SourceKind
 from stopsignal.readers.result import ReadResult
+
+# ("image", ref, image): an image config registered by its reference (if it has one);
+# ("alias", name, image): a Containerfile's final stage under the name it builds.
+ImageEvent = tuple[str, str | None, ImageConfig]
 
 
 def normalize_ref(ref: str) -> str:
@@ -45,3 +49,13 @@ def final_image(result: ReadResult) -> ImageConfig | None:
     if result.containers and result.containers[-1].image_config is not None:
         return result.containers[-1].image_config
     return result.images[-1] if result.images else None
+
+
+def image_events(result: ReadResult) -> list[ImageEvent]:
+    """What ``result`` makes joinable by reference, in the order lint registers it."""
+    events: list[ImageEvent] = [("image", image.ref, image) for image in result.images]
+    built = built_name(result.path) if result.kind is SourceKind.CONTAINERFILE else None
+    final = final_image(result) if built else None
+    if built and final is not None:
+        events.append(("alias", built, final))
+    return events

@@ -1,0 +1,178 @@
+"""Lint many files on several cores, with exactly the output of a sequential run.
+
+Reading YAML is most of lint's time and every file is independent, so files are
+cut into chunks and linted by forked worker processes (the parent is one of the
+workers). Chunks are handed out through a pipe that holds every chunk's number,
+so a worker slowed down by other load simply takes fewer; results come back per
+chunk and are merged in file order, then sorted as ``lint_results`` sorts.
+
+One thing crosses files: images. Sequentially, every image config among the
+inputs (and every Containerfile named for the image it builds) is registered
+before any container is joined. Workers cannot know the images of other chunks,
+so they report the images they read and the image references of the containers
+they could not join; only chunks with a container whose reference one of those
+images matches are linted again, with every image registered first. The result
+is the sequential result, chunk for chunk.
+
+A chunk a worker did not report (the worker died) is linted by the parent.
+Fork only: on platforms without ``os.fork`` lint stays sequential.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from stopsignal.config import Config
+from stopsignal.engine import ImageBinding, Linter, LintResult, order
+from stopsignal.engine.images import ImageEvent, image_events, normalize_ref
+from stopsignal.readers import read_path
+
+#: Auto (``--jobs`` not given): below this many files, forking costs more than it saves.
+MIN_FILES = 200
+#: Auto: at most this many processes (peak RSS is summed over them; each is ~30 MiB).
+MAX_AUTO_JOBS = 4
+_CHUNK_MAX = 64  # files per chunk: small enough to balance, large enough to be cheap
+_MAX_CHUNKS = 4096  # chunk numbers (4 bytes each) must fit in one pipe buffer (64 KiB)
+
+
+class Part(NamedTuple):
+    """What one chunk produced: its lint result, images it read, references it left unjoined."""
+
+    result: LintResult
+    events: list[ImageEvent]
+    unjoined: set[str]
+
+
+def workers_for(jobs: int | None, files: int) -> int:
+    """How many processes to use for ``files`` files; ``jobs`` None means auto."""
+    if not hasattr(os, "fork") or files < 2:
+        return 1
+    if jobs is None:
+        if files < MIN_FILES:
+            return 1
+        jobs = min(_cpus(), MAX_AUTO_JOBS)
+    return max(1, min(jobs, files))
+
+
+def _cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
+def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBinding],
+               workers: int) -> LintResult:
+    """``lint_results`` over ``files``, read and checked by ``workers`` processes."""
+    size = max(1, min(_CHUNK_MAX, -(-len(files) // (workers * 8))))
+    size = max(size, -(-len(files) // _MAX_CHUNKS))
+    chunks = [files[start:start + size] for start in range(0, len(files), size)]
+
+    def linter(events: Iterable[ImageEvent]) -> Linter:
+        made = Linter(config, images=images)
+        made.register(events)
+        return made
+
+    parts = _run(chunks, range(len(chunks)), linter(()), workers, collect=True)
+    events = [event for part in parts for event in part.events]
+    if events:
+        keys = {normalize_ref(ref) for _, ref, _ in events if ref}
+        again = [index for index, part in enumerate(parts)
+                 if any(normalize_ref(ref) in keys for ref in part.unjoined)]
+        if again:
+            redone = _run(chunks, again, linter(events), min(workers, len(again)),
+                          collect=False)
+            for index, part in zip(again, redone, strict=True):
+                parts[index] = part
+    outcome = LintResult()
+    for part in parts:
+        result = part.result
+        outcome.findings.extend(result.findings)
+        outcome.errors.extend(result.errors)
+        outcome.skipped.extend(result.skipped)
+        outcome.files += result.files
+        outcome.containers += result.containers
+        outcome.suppressed += result.suppressed
+    outcome.findings.sort(key=order)
+    return outcome
+
+
+def _lint_chunk(files: Sequence[str], linter: Linter, collect: bool) -> Part:
+    into = LintResult()
+    events: list[ImageEvent] = []
+    unjoined: set[str] = set()
+    for path in files:
+        result = read_path(path)
+        if collect:
+            events.extend(image_events(result))
+            unjoined.update(container.image for container in result.containers
+                            if container.image and container.image_config is None)
+        linter.lint_result(result, into)
+    return Part(into, events, unjoined)
+
+
+def _run(chunks: Sequence[Sequence[str]], wanted: Sequence[int], linter: Linter, workers: int,
+         *, collect: bool) -> list[Part]:
+    """Lint the chunks numbered ``wanted`` on ``workers`` processes; parts in ``wanted`` order."""
+    done: dict[int, Part] = {}
+    if workers > 1:
+        done = _forked(chunks, wanted, linter, workers, collect)
+    return [done[index] if index in done else _lint_chunk(chunks[index], linter, collect)
+            for index in wanted]
+
+
+def _forked(chunks: Sequence[Sequence[str]], wanted: Sequence[int], linter: Linter,
+            workers: int, collect: bool) -> dict[int, Part]:
+    queue_read, queue_write = os.pipe()
+    os.write(queue_write, b"".join(index.to_bytes(4, "little") for index in wanted))
+    os.close(queue_write)  # written whole before any worker starts: a read gets 4 bytes or EOF
+    children: list[tuple[int, int]] = []  # (pid, fd of its result pipe)
+    done: dict[int, Part] = {}
+    try:
+        for _ in range(workers - 1):
+            result_read, result_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: lint until the queue is empty, send the parts, exit
+                os.close(result_read)
+                _child(chunks, queue_read, result_write, linter, collect)
+            os.close(result_write)
+            children.append((pid, result_read))
+        done.update(_work(chunks, queue_read, linter, collect))
+        for pid, result_read in children:
+            with os.fdopen(result_read, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+            if data:
+                done.update(pickle.loads(data))  # our own forked child wrote it
+        children.clear()
+    finally:
+        os.close(queue_read)
+        for pid, result_read in children:  # interrupted: do not leave workers behind
+            os.close(result_read)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    return done
+
+
+def _work(chunks: Sequence[Sequence[str]], queue: int, linter: Linter,
+          collect: bool) -> dict[int, Part]:
+    done: dict[int, Part] = {}
+    while len(record := os.read(queue, 4)) == 4:
+        index = int.from_bytes(record, "little")
+        done[index] = _lint_chunk(chunks[index], linter, collect)
+    return done
+
+
+def _child(chunks: Sequence[Sequence[str]], queue: int, out: int, linter: Linter,
+           collect: bool) -> None:
+    code = 0
+    try:
+        done = _work(chunks, queue, linter, collect)
+        with os.fdopen(out, "wb") as pipe:
+            pickle.dump(done, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # noqa: BLE001 - the parent lints what a worker did not report
+        code = 1
+    finally:
+        os._exit(code)
