@@ -10,7 +10,8 @@ import pytest
 
 from stopsignal.cli.lint_fast import parse
 from stopsignal.config import Config
-from stopsignal.engine import LintResult, lint_paths, parallel
+from stopsignal.engine import LintResult, lint_paths, lint_results, parallel
+from stopsignal.readers import iter_files, read_path
 from stopsignal.report import renderer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +28,16 @@ def snapshot(result: LintResult) -> tuple[object, ...]:
             result.findings, result.errors)
 
 
+def reference(path: Path, config: Config) -> LintResult:
+    """Every file read first, then linted: the semantics chunks must reproduce."""
+    return lint_results([read_path(name) for name in iter_files([str(path)])], config)
+
+
 def test_jobs_do_not_change_the_result() -> None:
     config = Config(engines=("openshift@4.9", "docker", "kubernetes@1.30,containerd@1.7"))
-    sequential = snapshot(lint_paths([str(EXAMPLES)], config, jobs=1))
+    sequential = snapshot(reference(EXAMPLES, config))
     assert sequential[6], "the examples must have findings for this test to mean anything"
-    for jobs in (2, 3, None):
+    for jobs in (1, 2, 3, None):
         assert snapshot(lint_paths([str(EXAMPLES)], config, jobs=jobs)) == sequential
 
 
@@ -45,7 +51,7 @@ def test_images_join_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p{index}}}\n"
             f"spec:\n  containers:\n  - name: c\n    image: busybox\n")
     config = Config(engines=("openshift@4.9",))
-    sequential = lint_paths([str(tmp_path)], config, jobs=1)
+    sequential = reference(tmp_path, config)
     alone = lint_paths([str(tmp_path / "pod-stopsignal-systemd.yaml")], config, jobs=1)
     assert snapshot(sequential) != snapshot(alone)  # the join matters here
     passes: list[int] = []
@@ -56,7 +62,7 @@ def test_images_join_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parallel, "_run", counted)
-    for jobs in (2, 4):
+    for jobs in (1, 2, 4):
         passes.clear()
         assert snapshot(lint_paths([str(tmp_path)], config, jobs=jobs)) == snapshot(sequential)
         assert len(passes) == 2  # the pod's chunk was linted again, with the image known
@@ -68,8 +74,9 @@ def test_image_config_json_joins_across_chunks(tmp_path: Path) -> None:
         "apiVersion: v1\nkind: Pod\nmetadata: {name: demo}\nspec:\n  containers:\n"
         "  - name: demo\n    image: localhost/stopsignal-demo-37\n")
     config = Config(engines=("openshift@4.9", "docker"))
-    sequential = lint_paths([str(tmp_path)], config, jobs=1)
-    assert snapshot(lint_paths([str(tmp_path)], config, jobs=2)) == snapshot(sequential)
+    sequential = reference(tmp_path, config)
+    for jobs in (1, 2):
+        assert snapshot(lint_paths([str(tmp_path)], config, jobs=jobs)) == snapshot(sequential)
 
 
 def test_a_dead_worker_costs_time_not_results(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +90,7 @@ def test_a_dead_worker_costs_time_not_results(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(parallel, "_lint_chunk", dying)
     config = Config()
-    expected = snapshot(lint_paths([str(EXAMPLES)], config, jobs=1))
+    expected = snapshot(reference(EXAMPLES, config))
     assert snapshot(lint_paths([str(EXAMPLES)], config, jobs=3)) == expected
 
 

@@ -205,19 +205,18 @@ def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBi
     """Read every file under ``paths`` and lint it.
 
     ``jobs``: processes to use (None: as many as there are CPUs, up to 4, when there
-    are enough files to pay for them). The result does not depend on it.
+    are enough files to pay for them). The result does not depend on it. Files are
+    linted as they are read, chunk by chunk, even by one process: results are not
+    all held at once, which keeps memory flat (and the garbage collector idle).
     """
     from stopsignal.readers import iter_files, read_path
 
-    if jobs != 1:
-        from stopsignal.engine import parallel
+    files = list(iter_files(paths))
+    if len(files) < 2:
+        return lint_results([read_path(path) for path in files], config, images=images)
+    from stopsignal.engine import parallel
 
-        files = list(iter_files(paths))
-        workers = parallel.workers_for(jobs, len(files))
-        if workers > 1:
-            return parallel.lint_files(files, config, images, workers)
-        return lint_results((read_path(path) for path in files), config, images=images)
-    return lint_results((read_path(path) for path in iter_files(paths)), config, images=images)
+    return parallel.lint_files(files, config, images, parallel.workers_for(jobs, len(files)))
 
 
 def lint_containers(containers: Iterable[Container], config: Config) -> list[Finding]:

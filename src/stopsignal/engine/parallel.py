@@ -1,28 +1,28 @@
-"""Lint many files on several cores, with exactly the output of a sequential run.
+"""Lint files chunk by chunk, on one core or several, with the result of ``lint_results``.
 
 Reading YAML is most of lint's time and every file is independent, so files are
-cut into chunks and linted by forked worker processes (the parent is one of the
-workers). Chunks are handed out through a pipe that holds every chunk's number,
-so a worker slowed down by other load simply takes fewer; results come back per
-chunk and are merged in file order, then sorted as ``lint_results`` sorts.
+cut into chunks and each file is linted as soon as it is read: no read result
+outlives its chunk, which keeps memory flat and the garbage collector idle. With
+several workers, chunks go to forked processes (the parent is one of them),
+handed out through a pipe that holds every chunk's number, so a worker slowed down
+by other load simply takes fewer. Results come back per chunk and are merged in
+file order, then sorted as ``lint_results`` sorts.
 
-One thing crosses files: images. Sequentially, every image config among the
-inputs (and every Containerfile named for the image it builds) is registered
-before any container is joined. Workers cannot know the images of other chunks,
-so they report the images they read and the image references of the containers
-they could not join; only chunks with a container whose reference one of those
-images matches are linted again, with every image registered first. The result
-is the sequential result, chunk for chunk.
+One thing crosses files: images. ``lint_results`` registers every image config
+among the inputs (and every Containerfile named for the image it builds) before it
+joins any container. A chunk cannot know the images of the chunks after it (or of
+another worker's), so chunks report the images they read and the image references
+of the containers they could not join; the chunks with a container whose reference
+one of those images matches are linted again, with every image registered first.
+The result is that of ``lint_results``, chunk for chunk.
 
 A chunk a worker did not report (the worker died) is linted by the parent.
-Fork only: on platforms without ``os.fork`` lint stays sequential.
+Without ``os.fork`` lint runs in one process.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -125,6 +125,9 @@ def _run(chunks: Sequence[Sequence[str]], wanted: Sequence[int], linter: Linter,
 
 def _forked(chunks: Sequence[Sequence[str]], wanted: Sequence[int], linter: Linter,
             workers: int, collect: bool) -> dict[int, Part]:
+    import pickle
+    import signal
+
     queue_read, queue_write = os.pipe()
     os.write(queue_write, b"".join(index.to_bytes(4, "little") for index in wanted))
     os.close(queue_write)  # written whole before any worker starts: a read gets 4 bytes or EOF
@@ -167,6 +170,8 @@ def _work(chunks: Sequence[Sequence[str]], queue: int, linter: Linter,
 
 def _child(chunks: Sequence[Sequence[str]], queue: int, out: int, linter: Linter,
            collect: bool) -> None:
+    import pickle
+
     code = 0
     try:
         done = _work(chunks, queue, linter, collect)
