@@ -5,7 +5,6 @@ Each format is a module with ``render(result, *, verbose) -> str``; none prints.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -40,6 +39,7 @@ def renderer(name: str) -> Renderer:
     """The ``render`` function of a format; formats are imported only when used."""
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}")
-    module = importlib.import_module(f"stopsignal.report.{name}_report")
+    # __import__ rather than importlib.import_module: importing importlib costs start-up.
+    module = __import__(f"stopsignal.report.{name}_report", fromlist=["render"])
     render: Renderer = module.render
     return render
