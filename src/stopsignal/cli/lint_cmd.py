@@ -42,7 +42,7 @@ from stopsignal.cli.lint_run import FAIL_ON, FORMATS
 @click.option("--no-config", is_flag=True, help="Ignore config files.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
-                   "for 200 files or more]. The output does not depend on it.")
+                   "for 300 files or more]. The output does not depend on it.")
 def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[str, ...],
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
