@@ -3,7 +3,8 @@
 Fixes are data (``stopsignal.model.Fix``: edits and an applicability). This
 package renders them onto YAML with ruamel.yaml's round trip (``yamledit``), onto
 JSON in the file's own layout, onto Containerfiles as line splices
-(``containerfile``), or as RFC 6902 JSON Patch (``jsonpatch``); ``apply`` runs the
+(``containerfile``), or as RFC 6902 JSON Patch on an in-memory object
+(``objects``, the webhook's path: no text is rendered); ``apply`` runs the
 fix-and-re-lint loop and verifies the result; ``atomic`` writes files.
 
 Lint is passed in as a ``TextLinter`` (``(path, text) -> LintOutput``) so this
@@ -13,11 +14,11 @@ builds one from the lint engine.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from stopsignal.fix.apply import FileFix, LintOutput, TextLinter, applicable, fix_text
+from stopsignal.fix.objects import OBJECT_PATH, object_text
 from stopsignal.model import Finding
 from stopsignal.runtimes import Target
 
@@ -29,10 +30,8 @@ __all__ = [
     "applicable",
     "fix_object",
     "fix_text",
+    "object_text",
 ]
-
-#: The name an in-memory object is linted under (JSON, so the readers read it as such).
-OBJECT_PATH = "admission-object.json"
 
 
 def fix_object(obj: dict[str, Any], *, targets: Sequence[Target] | None = None,
@@ -40,22 +39,17 @@ def fix_object(obj: dict[str, Any], *, targets: Sequence[Target] | None = None,
                ) -> tuple[dict[str, Any], list[Finding], list[dict[str, Any]]]:
     """Fix one Kubernetes object: (fixed object, findings fixed, RFC 6902 patch ops).
 
-    The same loop and verification as for files, on the object's JSON text, so a
-    webhook applies exactly what ``stopsignal fix`` would write. Lint runs against
-    ``targets`` (default: the default targets) unless a ``lint`` is given.
+    The same fixes, loop and verification promises as for files (``fix_text``), kept
+    on the data instead of a text (``stopsignal.fix.objects``), so a webhook applies
+    what ``stopsignal fix`` would write. Lint runs against ``targets`` (default: the
+    default targets) unless a ``lint`` is given. ``obj`` is not modified.
     Raises ``FixVerificationError`` when the fix cannot be trusted.
     """
-    from stopsignal.fix.jsonpatch import diff
+    from stopsignal.fix import objects
 
     if lint is None:
         from stopsignal.fix.bind import target_linter
         from stopsignal.runtimes import default_targets
 
         lint = target_linter(targets if targets is not None else default_targets())
-
-    text = json.dumps(obj, indent=2, ensure_ascii=False)
-    result = fix_text(OBJECT_PATH, text, lint, unsafe=unsafe)
-    if not result.changed:
-        return obj, [], []
-    fixed_obj: dict[str, Any] = json.loads(result.text)
-    return fixed_obj, result.fixed, diff(obj, fixed_obj)
+    return objects.fix_object(obj, lint, unsafe=unsafe)

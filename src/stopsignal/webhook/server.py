@@ -60,7 +60,7 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
     configuration file's, replaced by ``engines`` when given.
     """
     from stopsignal import config as config_module
-    from stopsignal.fix import OBJECT_PATH, LintOutput, fix_object
+    from stopsignal.fix import OBJECT_PATH, LintOutput, fix_object, object_text
     from stopsignal.fix.bind import engine_linter
 
     config = config_module.load(str(config_file), search=False) if config_file \
@@ -83,7 +83,7 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
         return tuple(findings), tuple(ops)
 
     def linter(obj: dict[str, Any]) -> Sequence[Finding]:
-        output = lint(OBJECT_PATH, json.dumps(obj, indent=2, ensure_ascii=False))
+        output = lint(OBJECT_PATH, object_text(obj))
         if output.errors:
             raise UnreadableObject(output.errors[0])
         return output.findings
