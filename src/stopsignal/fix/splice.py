@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+from stopsignal.fix.linediff import matching_blocks
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,8 @@ def splice(original: str, baseline: str, edited: str) -> Spliced:
         base, new = base[:-1], new[:-1]  # the original has no final newline
     base_to_ours = _pair(ours, base)
     base_to_new: dict[int, int] = {}
-    for tag, b1, b2, e1, _ in SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            base_to_new.update({b1 + k: e1 + k for k in range(b2 - b1)})
+    for b1, e1, size in matching_blocks(base, new):
+        base_to_new.update({b1 + k: e1 + k for k in range(size)})
     anchors = [(-1, -1, -1)]
     last_o = -1
     for b_index in range(len(base)):
@@ -134,10 +134,9 @@ def _pair(ours: list[str], base: list[str]) -> dict[int, int]:
     mapping: dict[int, int] = {}
     squeezed_ours = [line.replace(" ", "") for line in ours]
     squeezed_base = [line.replace(" ", "") for line in base]
-    matcher = SequenceMatcher(None, squeezed_ours, squeezed_base, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            mapping[block.b + k] = block.a + k
+    for start_ours, start_base, size in matching_blocks(squeezed_ours, squeezed_base):
+        for k in range(size):
+            mapping[start_base + k] = start_ours + k
     return mapping
 
 
@@ -158,7 +157,9 @@ def changed_lines(before: str, after: str) -> list[tuple[int, int]]:
     old = before.split("\n")
     new = after.split("\n")
     ranges: list[tuple[int, int]] = []
-    for tag, o1, o2, _, _ in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "equal":
+    o1 = n1 = 0
+    for o2, n2, size in [*matching_blocks(old, new), (len(old), len(new), 0)]:
+        if o1 < o2 or n1 < n2:
             ranges.append((o1 + 1, max(o1 + 1, o2)))
+        o1, n1 = o2 + size, n2 + size
     return ranges
