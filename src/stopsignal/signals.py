@@ -13,9 +13,15 @@ avoids ``re`` and ``dataclasses`` (each costs more than the rest of the module).
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, NamedTuple
 
-Libc = Literal["glibc", "musl"]
+    Libc = Literal["glibc", "musl"]
+else:  # see stopsignal._records: no `typing` import on the start-up path
+    from stopsignal._records import NamedTuple
+
+    Libc = str
 
 SIGRTMAX = 64
 #: First real-time signal number a C library exposes (RTMIN), per libc.

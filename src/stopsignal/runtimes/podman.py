@@ -8,7 +8,6 @@ research/runtime-semantics.md section 2.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
 
 from stopsignal.runtimes.common import declared_value, delivered, label, seconds
 from stopsignal.runtimes.engines import EngineRef, Version
@@ -16,6 +15,10 @@ from stopsignal.runtimes.types import Decision, Outcome, Step, StopRequest
 from stopsignal.signal_grammars import parse_podman_name_or_number
 
 DEFAULT_TIMEOUT = 10.0
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 SOURCE = "containers/podman pkg/specgen/generate/container_create.go"
 
 

@@ -8,9 +8,6 @@ outcome the runtime model resolves from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
-
 from stopsignal.kill_tools import KILL_TOOLS, parse_kill_signal
 from stopsignal.runtimes import decide
 from stopsignal.runtimes.engines import Target, parse_target
@@ -28,6 +25,13 @@ from stopsignal.signal_grammars import (
     parse_runc,
 )
 from stopsignal.signals import Libc, Signal, parse_signal, signal_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import NamedTuple
+else:  # see stopsignal._records: no `typing` import on the start-up path
+    from stopsignal._records import NamedTuple
 
 
 def _crio_current(text: str) -> int | None:
