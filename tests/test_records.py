@@ -55,7 +55,7 @@ def test_immutable() -> None:
 
 
 def test_the_signal_command_does_not_import_typing() -> None:
-    code = ("import sys; from stopsignal.cli.fastpath import signal_fast; "
+    code = ("import sys; from stopsignal.cli.signal_view import signal_fast; "
             "signal_fast(['15']); "
             "print(sorted(m for m in ('typing', 'dataclasses', 're', 'enum', 'click') "
             "if m in sys.modules), file=sys.stderr)")

@@ -128,7 +128,7 @@ def test_cli_agrees_with_bash_for_every_spelling(number: int, name: str,
     """`stopsignal signal X --json` for every spelling bash prints, with and without SIG."""
     import json
 
-    from stopsignal.cli.fastpath import signal_fast
+    from stopsignal.cli.signal_view import signal_fast
 
     for spelling in (name, name[3:], str(number)):
         assert signal_fast([spelling, "--json"]) == 0

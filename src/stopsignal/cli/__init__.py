@@ -40,7 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def main(argv: list[str] | None = None) -> Any:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "signal":
-        from stopsignal.cli.fastpath import signal_fast
+        from stopsignal.cli.signal_view import signal_fast
 
         code = signal_fast(args[1:])
         if code is not None:
