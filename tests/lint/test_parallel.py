@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -119,3 +120,28 @@ def test_jobs_zero_is_a_usage_error() -> None:
 
     outcome = CliRunner().invoke(lint, ["--jobs", "0", str(SEED)])
     assert outcome.exit_code == 2 and "--jobs" in outcome.stderr
+
+
+def test_no_fork_to_spare_means_fewer_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    expected = snapshot(reference(EXAMPLES, Config()))
+    assert snapshot(lint_paths([str(EXAMPLES)], Config(), jobs=3)) == expected
+
+
+def test_a_worker_cut_short_while_writing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A truncated result is not trusted: the parent lints those chunks itself."""
+    import pickle
+
+    real = pickle.dumps
+
+    def cut(obj: object, file: IO[bytes], protocol: int | None = None) -> None:
+        file.write(real(obj, protocol)[:10])  # only forked workers send their parts
+        file.flush()
+        os._exit(0)
+
+    monkeypatch.setattr(pickle, "dump", cut)
+    expected = snapshot(reference(EXAMPLES, Config()))
+    assert snapshot(lint_paths([str(EXAMPLES)], Config(), jobs=2)) == expected

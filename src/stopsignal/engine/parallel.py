@@ -126,35 +126,45 @@ def _run(chunks: Sequence[Sequence[str]], wanted: Sequence[int], linter: Linter,
 
 def _forked(chunks: Sequence[Sequence[str]], wanted: Sequence[int], linter: Linter,
             workers: int, collect: bool) -> dict[int, Part]:
+    import contextlib
     import pickle
     import signal
 
     queue_read, queue_write = os.pipe()
     os.write(queue_write, b"".join(index.to_bytes(4, "little") for index in wanted))
     os.close(queue_write)  # written whole before any worker starts: a read gets 4 bytes or EOF
-    children: list[tuple[int, int]] = []  # (pid, fd of its result pipe)
+    children: list[tuple[int, int]] = []  # (pid, fd of its result pipe, -1 once closed)
     done: dict[int, Part] = {}
     try:
         for _ in range(workers - 1):
             result_read, result_write = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no process or memory to spare: the workers started will do
+                os.close(result_read)
+                os.close(result_write)
+                break
             if pid == 0:  # the worker: lint until the queue is empty, send the parts, exit
                 os.close(result_read)
                 _child(chunks, queue_read, result_write, linter, collect)
             os.close(result_write)
             children.append((pid, result_read))
         done.update(_work(chunks, queue_read, linter, collect))
-        for pid, result_read in children:
+        while children:
+            pid, result_read = children[0]
+            children[0] = (pid, -1)
             with os.fdopen(result_read, "rb") as pipe:
                 data = pipe.read()
             os.waitpid(pid, 0)
-            if data:
-                done.update(pickle.loads(data))  # our own forked child wrote it
-        children.clear()
+            children.pop(0)
+            # Our own child wrote it; cut short (killed while writing), its chunks are redone.
+            with contextlib.suppress(Exception):
+                done.update(pickle.loads(data) if data else {})
     finally:
         os.close(queue_read)
         for pid, result_read in children:  # interrupted: do not leave workers behind
-            os.close(result_read)
+            if result_read >= 0:
+                os.close(result_read)
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     return done
