@@ -19,6 +19,7 @@ from stopsignal.fix import LintOutput, fix_object, object_text
 from stopsignal.fix.bind import target_linter
 from stopsignal.model import Edit, Finding, Fix, Location, Severity
 from stopsignal.runtimes import default_targets, parse_targets
+from stopsignal.webhook.memo import IGNORED_METADATA
 
 from . import checks
 from .test_fix_cases import CASE_NAMES, _expected, _flags, _input, _is_manifest
@@ -48,6 +49,9 @@ def test_objects_get_the_data_the_file_fixer_writes(case: str) -> None:
         assert document == original  # not modified
         assert fixed == json.loads(json.dumps(expected)), case
         assert jsonpatch.apply_patch(obj, ops) == fixed
+        # The webhook's memo shares answers between objects that differ only in these.
+        assert not [op for op in ops for field in IGNORED_METADATA
+                    if op["path"].startswith(f"/metadata/{field}")]
         assert bool(findings) == bool(ops) == (fixed != obj)
         # Idempotent: the fixed object has nothing left to fix.
         assert fix_object(fixed, lint=lint, unsafe="--unsafe-fixes" in flags)[2] == []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from typing import Any
 
 import pytest
 
 from stopsignal.webhook.budget import ReviewTimeout, time_budget
-from stopsignal.webhook.memo import MAX_KEY_CHARS, Memo
+from stopsignal.webhook.memo import MAX_IGNORED_CHARS, MAX_KEY_CHARS, Memo, object_key
 
 
 def counting() -> tuple[Memo[int], list[dict[str, Any]]]:
@@ -125,3 +127,73 @@ def test_the_budget_gives_another_alarm_back() -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _pod(**metadata: Any) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"labels": {"app": "web"}, **metadata},
+            "spec": {"containers": [{"name": "app", "image": "localhost/stopsignal-systemd",
+                                     "command": ["/sbin/init"]}]}}
+
+
+def test_pods_of_one_replicaset_share_an_answer() -> None:
+    memo, calls = counting()
+    first = memo(_pod(name="web-7c9d8-abcde", generateName="web-7c9d8-", uid="u1",
+                      resourceVersion="1", creationTimestamp=None))
+    second = memo(_pod(name="web-7c9d8-fghij", generateName="web-7c9d8-", uid="u2",
+                       resourceVersion="9", managedFields=[{"manager": "kube-controller"}]))
+    assert first == second == 1
+    assert (memo.hits, len(calls)) == (1, 1)
+
+
+@pytest.mark.parametrize("change", [
+    {"labels": {"app": "other"}},
+    {"annotations": {"stopsignal.io/ignore": "true"}},
+    {"namespace": "other"},
+])
+def test_metadata_that_may_matter_stays_in_the_key(change: dict[str, Any]) -> None:
+    memo, calls = counting()
+    memo(_pod(name="a"))
+    memo({**_pod(name="b"), "metadata": {**_pod()["metadata"], "name": "b", **change}})
+    assert len(calls) == 2
+
+
+def test_the_spec_stays_in_the_key() -> None:
+    memo, calls = counting()
+    other = _pod(name="b")
+    other["spec"]["containers"][0]["image"] = "nginx"
+    memo(_pod(name="a"))
+    memo(other)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("odd", ["caf\u00e9", "del\x7f", "x" * (MAX_IGNORED_CHARS + 1)])
+def test_bookkeeping_a_reader_might_choke_on_is_kept(odd: str) -> None:
+    # lint reads the object as text: only plain ASCII of modest size is known to be inert
+    assert object_key(_pod(name=odd)) != object_key(_pod(name="plain"))
+    assert object_key(_pod(uid="1", managedFields=[{"f": odd}])) \
+        != object_key(_pod(uid="1", managedFields=[{"f": "plain"}]))
+    assert object_key(_pod(name="a", uid="1")) == object_key(_pod(name="b", uid="2"))
+
+
+def test_a_shared_answer_patches_the_second_pod_correctly() -> None:
+    import jsonpatch
+
+    from stopsignal.webhook.review import decide
+    from stopsignal.webhook.server import review_config
+
+    config = review_config(["openshift@4.9"])
+    answers = []
+    for index, name in enumerate(("web-abcde", "web-fghij")):
+        obj = _pod(name=name, uid=f"uid-{index}")
+        request = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                   "request": {"uid": f"r{index}", "operation": "CREATE", "object": obj}}
+        response = decide(request, config, "mutate").review["response"]
+        patch = json.loads(base64.b64decode(response["patch"]))
+        patched = jsonpatch.apply_patch(obj, patch)
+        assert patched["metadata"]["name"] == name
+        assert "preStop" in patched["spec"]["containers"][0]["lifecycle"]
+        answers.append((response["uid"], response["warnings"]))
+    assert config.fixer.hits == 1  # type: ignore[attr-defined]
+    assert answers[0][0] == "r0" and answers[1][0] == "r1"
+    assert answers[0][1] == answers[1][1]

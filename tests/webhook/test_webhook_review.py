@@ -127,6 +127,20 @@ def test_a_patch_that_does_not_apply_is_never_sent() -> None:
     assert outcome.error
 
 
+def test_the_shared_fixer_checks_its_own_patches() -> None:
+    # patch_checked: the engine's fixer applied its ops already (before memoizing them),
+    # so the review does not apply them again on every memo hit.
+    import dataclasses
+
+    from stopsignal.webhook.server import review_config
+
+    assert review_config(["openshift@4.9"]).patch_checked
+    broken = [{"op": "replace", "path": "/spec/nothing/here", "value": 1}]
+    trusting = dataclasses.replace(stub_config(broken, [stub_finding()]), patch_checked=True)
+    outcome = decide(admission_review(pod()), trusting, "mutate")
+    assert "patch" in outcome.review["response"]  # trusted, as configured
+
+
 @pytest.mark.parametrize("key", ["stopsignal.io/ignore", "stopsignal.io/skip"])
 @pytest.mark.parametrize("value", ["true", "True", "all", "*"])
 def test_objects_opt_out_by_annotation(key: str, value: str) -> None:

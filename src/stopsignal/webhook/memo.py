@@ -1,9 +1,18 @@
 """A small LRU memo for the review seams, keyed by the object's canonical JSON.
 
 Admission traffic repeats itself: every pod a ReplicaSet, Job or DaemonSet creates
-arrives with the same spec (the API server names ``generateName`` pods after
-admission), so linting and fixing it once is enough. The key is the whole object,
-so anything that could change the answer (spec, annotations, kind) changes the key.
+arrives with the same spec, so linting and fixing it once is enough. The key is the
+object, so anything that could change the answer (spec, annotations, kind) changes the
+key, except the bookkeeping fields of its ``metadata`` in ``IGNORED_METADATA``: the
+name (pods of one ReplicaSet differ in it when the API server has already generated
+it), uid, resourceVersion, managedFields and the like. They cannot change the answer:
+lint reads an object for its kind, annotations and pod spec, and the name only names
+the object in a finding (``Finding.object``), which no answer shows (warnings name the
+rule and the container); no fix edits these fields, so a patch computed for one object
+applies to another that differs only in them. One caveat is handled: lint reads the
+object as text, where a character YAML refuses would make it unreadable, so these
+fields are ignored only when their JSON is plain ASCII and small.
+
 Large objects are not memoized: their keys would cost more memory than they save.
 A review that ran out of time is remembered too, so a repeated pathological object
 costs its time budget once, not on every request.
@@ -23,6 +32,32 @@ T = TypeVar("T")
 
 MAX_KEY_CHARS = 64 * 1024
 MAX_TOTAL_CHARS = 16 * 1024 * 1024  # keys dominate the memory: bound their sum too
+#: metadata fields left out of the key (see above); labels and annotations stay in it.
+IGNORED_METADATA = frozenset({
+    "name", "generateName", "uid", "resourceVersion", "generation", "creationTimestamp",
+    "managedFields", "selfLink",
+})
+MAX_IGNORED_CHARS = 16 * 1024  # more than this is not "bookkeeping": keep it in the key
+
+
+def object_key(obj: dict[str, Any]) -> str:
+    """The object's canonical JSON without the ignorable bookkeeping fields."""
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict) and not IGNORED_METADATA.isdisjoint(metadata):
+        kept = {key: value for key, value in metadata.items() if key not in IGNORED_METADATA}
+        if _plain([value for key, value in metadata.items() if key in IGNORED_METADATA]):
+            obj = {**obj, "metadata": kept}
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plain(values: list[Any]) -> bool:
+    """Small, and ASCII without DEL once in JSON (which escapes control characters):
+    text every reader accepts, whatever it says."""
+    if all(isinstance(value, str) for value in values):  # the usual case: no dump needed
+        return (sum(map(len, values)) <= MAX_IGNORED_CHARS
+                and all(value.isascii() and "\x7f" not in value for value in values))
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return len(text) <= MAX_IGNORED_CHARS and text.isascii() and "\x7f" not in text
 
 
 class Memo(Generic[T]):
@@ -35,7 +70,7 @@ class Memo(Generic[T]):
         self._entries: OrderedDict[str, T | ReviewTimeout] = OrderedDict()
 
     def __call__(self, obj: dict[str, Any]) -> T:
-        key = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        key = object_key(obj)
         if len(key) > MAX_KEY_CHARS or self.size <= 0:
             self.misses += 1
             return self.compute(obj)

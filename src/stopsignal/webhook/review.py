@@ -69,6 +69,9 @@ class ReviewConfig:
     linter: Linter
     deny: bool = False  # validate: refuse objects with findings at or above deny_severity
     deny_severity: Severity = Severity.ERROR
+    # The fixer checks that its ops apply to the object it was given (the shared engine's
+    # does, before its answer is memoized): then a memo hit does not pay for the check again.
+    patch_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def _mutate(obj: dict[str, Any], config: ReviewConfig, answer: Callable[..., Out
     try:
         fixed, ops = config.fixer(obj)
         ops = list(ops)
-        if ops:
+        if ops and not config.patch_checked:
             # Never hand the API server a patch it cannot apply: that would fail the request.
             # (on a copy made through JSON: three times cheaper than deepcopy)
             jsonpatch.JsonPatch(ops).apply(json.loads(json.dumps(obj)), in_place=True)

@@ -57,7 +57,8 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
 
     One engine linter serves every review (targets and rules are resolved once), and
     answers are memoized per object content (``memo``). The targets are the
-    configuration file's, replaced by ``engines`` when given.
+    configuration file's, replaced by ``engines`` when given. The fixer's ops have been
+    applied to the object with ``jsonpatch`` by ``fix_object`` (``patch_checked``).
     """
     from stopsignal import config as config_module
     from stopsignal.fix import OBJECT_PATH, LintOutput, fix_object, object_text
@@ -95,7 +96,8 @@ def review_config(engines: Sequence[str] = (), config_file: Path | None = None, 
                   deny: bool = False, deny_severity: Severity = Severity.ERROR,
                   cache_size: int = 1024) -> ReviewConfig:
     fixer, linter = shared_engines(engines, config_file, cache_size=cache_size)
-    return ReviewConfig(fixer=fixer, linter=linter, deny=deny, deny_severity=deny_severity)
+    return ReviewConfig(fixer=fixer, linter=linter, deny=deny, deny_severity=deny_severity,
+                        patch_checked=True)
 
 
 class JsonLines(logging.Formatter):
