@@ -197,3 +197,47 @@ def test_a_shared_answer_patches_the_second_pod_correctly() -> None:
     assert config.fixer.hits == 1  # type: ignore[attr-defined]
     assert answers[0][0] == "r0" and answers[1][0] == "r1"
     assert answers[0][1] == answers[1][1]
+
+
+def test_the_server_budget_keeps_one_timer_running() -> None:
+    """Once SIGALRM is ours, reviews do not set a timer each: one timer, re-armed by the
+    handler until the current review's deadline, still interrupts a review in time."""
+    import signal
+
+    from stopsignal.webhook import budget
+
+    previous = signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    theirs = signal.setitimer(signal.ITIMER_REAL, 0)  # pytest-timeout's, if any: paused
+    calls: list[float] = []
+    real = signal.setitimer
+
+    def counting(which: int, seconds: float, interval: float = 0.0) -> tuple[float, float]:
+        calls.append(seconds)
+        return real(which, seconds, interval)
+
+    try:
+        with time_budget(0.3):
+            pass  # installs the handler (the server's first review)
+        signal.setitimer = counting  # type: ignore[assignment]
+        for _ in range(50):
+            with time_budget(0.3):
+                pass
+        assert len(calls) <= 1  # not two per review
+        time.sleep(0.35)  # the timer fires between reviews: ignored
+        started = time.monotonic()
+        with pytest.raises(ReviewTimeout), time_budget(0.2):
+            while True:
+                sum(range(1000))
+        assert 0.15 < time.monotonic() - started < 1.0
+        assert budget.expired()
+        time.sleep(0.2)
+        with time_budget(0.3):
+            time.sleep(0.05)  # finishes in time: no timeout
+        assert not budget.expired()
+    finally:
+        signal.setitimer = real  # type: ignore[assignment]
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        budget._pending[0] = None
+        if theirs[0] > 0:
+            signal.setitimer(signal.ITIMER_REAL, *theirs)

@@ -25,6 +25,9 @@ class ReviewTimeout(TimeoutError):
 
 _state = {"expired": False, "armed": False}
 _limit = [0.0]
+_deadline = [0.0]  # monotonic time at which the current review runs out
+# Our one-shot timer, left running between reviews (fires at this monotonic time), or None.
+_pending: list[float | None] = [None]
 
 
 def expired() -> bool:
@@ -33,9 +36,20 @@ def expired() -> bool:
 
 
 def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    if _state["armed"]:  # a late alarm after the body finished is ignored
-        _state["expired"] = True
-        raise ReviewTimeout(f"the review took longer than {_limit[0]:g} s")
+    _pending[0] = None
+    if not _state["armed"]:  # a late alarm after the body finished is ignored
+        return
+    left = _deadline[0] - time.monotonic()
+    if left > 0:  # set for an earlier review: wait for this one's deadline
+        _arm(left)
+        return
+    _state["expired"] = True
+    raise ReviewTimeout(f"the review took longer than {_limit[0]:g} s")
+
+
+def _arm(seconds: float) -> None:
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _pending[0] = time.monotonic() + seconds
 
 
 @contextmanager
@@ -46,17 +60,31 @@ def time_budget(seconds: float) -> Iterator[None]:
         yield
         return
     previous = signal.getsignal(signal.SIGALRM)
-    if previous is not _on_alarm:  # then kept installed between reviews: cheaper
-        signal.signal(signal.SIGALRM, _on_alarm)
     _limit[0] = seconds
-    _state["armed"] = True
     started = time.monotonic()
+    _deadline[0] = started + seconds
+    if previous is _on_alarm:
+        # SIGALRM is ours (the server's case after its first review). Setting and clearing
+        # a timer per review costs two system calls; instead one timer is left running and
+        # re-armed by the handler until the current deadline: about one call per budget.
+        pending = _pending[0]
+        if pending is None or pending > _deadline[0]:
+            _arm(seconds)
+        _state["armed"] = True
+        try:
+            yield
+        finally:
+            _state["armed"] = False
+        return
+    signal.signal(signal.SIGALRM, _on_alarm)
+    _state["armed"] = True
     old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         _state["armed"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
+        _pending[0] = None
         theirs = previous is not None and previous is not _on_alarm
         if theirs and (old_delay > 0 or callable(previous)):
             # Someone else's alarm (pytest-timeout, say): give it back, on its own clock.
