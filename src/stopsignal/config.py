@@ -25,11 +25,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Severity
 from stopsignal.runtimes import Target, default_targets, parse_targets
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAMES = (".stopsignal.yaml", ".stopsignal.yml")
 FAIL_ON = ("error", "warning", "info", "never")

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
 
 from stopsignal.model import Container, ImageConfig, SourceKind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:  # no `typing` at run time (start-up): see stopsignal._records
+    from stopsignal._records import NamedTuple
 
 UNKNOWN_FILE = "not a Kubernetes, compose, Containerfile or image config file"
 NO_COMMENTS: Mapping[int, str] = MappingProxyType({})  # shared, so it must be read-only

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
-from stopsignal.report import LintResult
 from stopsignal.rules import READ_ERROR_CODE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from stopsignal.report import LintResult
 
 
 def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:

@@ -10,8 +10,11 @@ import json
 
 from stopsignal import __version__
 from stopsignal.model import Severity
-from stopsignal.report import LintResult
 from stopsignal.rules import READ_ERROR_CODE, READ_ERROR_NAME, RULES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from stopsignal.report import LintResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "https://github.com/stopsignal/stopsignal/blob/main/docs/rules/{name}.md"

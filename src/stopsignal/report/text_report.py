@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from stopsignal.model import Severity
-from stopsignal.report import LintResult
 from stopsignal.rules import READ_ERROR_CODE, READ_ERROR_NAME
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from stopsignal.report import LintResult
 
 
 def render(result: LintResult, *, verbose: bool = False) -> str:

@@ -16,7 +16,12 @@ unparseable, and callers treat that as "cannot tell".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:  # no `typing` at run time (start-up): see stopsignal._records
+    from stopsignal._records import NamedTuple
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _REDIRECT_START = ("<", ">")
