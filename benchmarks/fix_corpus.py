@@ -10,7 +10,12 @@ Prints medians (seconds) of N runs, with baselines measured in the same run:
               floor any comment-preserving fixer pays;
 * pyyaml:     PyYAML C compose of the same sample files (what lint's readers pay).
 
-Usage: python benchmarks/fix_corpus.py [--runs N] [--sample K]
+And the worst case of the text splice, a systemd pod whose command has N identical
+arguments (``--repeat N``), fixed as a JSON file, as a YAML file and as an in-memory
+object (the webhook's path), next to ``difflib.SequenceMatcher`` matching the JSON
+file's lines against the fixed lines (what the splice used to run, twice per fix).
+
+Usage: python benchmarks/fix_corpus.py [--runs N] [--sample K] [--repeat N]
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sample", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3000)
     options = parser.parse_args()
 
     import yaml
@@ -107,7 +113,41 @@ def main() -> None:
         print(f"{label:45s} {results[label]:8.3f} s", flush=True)
     ratio = results[rows[2][0]] / results[rows[3][0]]
     print(f"render+verify / bare ruamel round trip: {ratio:.2f}x")
+    repetitive(options.runs, options.repeat)
     sys.stdout.flush()
+
+
+def repetitive(runs: int, repeat: int) -> None:
+    import difflib
+    import json
+
+    import yaml
+
+    from stopsignal.fix import fix_object, fix_text
+    from stopsignal.fix.bind import target_linter
+    from stopsignal.runtimes import default_targets
+
+    lint = target_linter(default_targets())
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
+           "spec": {"containers": [{"name": "app", "image": "localhost/stopsignal-systemd",
+                                    "command": ["/sbin/init", *["--x"] * repeat]}]}}
+    as_json = json.dumps(pod, indent=2) + "\n"
+    as_yaml = yaml.safe_dump(pod, sort_keys=False)
+    fixed = fix_text("pod.json", as_json, lint).text
+    assert fixed != as_json
+
+    def old_diff() -> None:
+        old, new = as_json.split("\n"), fixed.split("\n")
+        difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+
+    print(f"a systemd pod with {repeat} repeated arguments ({len(as_json)} bytes of JSON)")
+    for label, work in [
+        ("fix_text, JSON file", lambda: fix_text("pod.json", as_json, lint)),
+        ("fix_text, YAML file", lambda: fix_text("pod.yaml", as_yaml, lint)),
+        ("fix_object (webhook)", lambda: fix_object(pod, lint=lint)),
+        ("baseline: difflib.SequenceMatcher, JSON lines", old_diff),
+    ]:
+        print(f"{label:45s} {_median(runs, work):8.3f} s", flush=True)
 
 
 if __name__ == "__main__":
