@@ -109,20 +109,69 @@ def choose(findings: Sequence[Finding], path: str, *,
            unsafe: bool) -> list[tuple[Fix, list[Finding]]]:
     """Applicable, non-overlapping fixes in finding order; equal fixes are taken once."""
     chosen: list[tuple[Fix, list[Finding]]] = []
+    by_shape: dict[tuple[object, ...], list[tuple[Fix, list[Finding]]]] = {}
+    taken = _Taken()
     for finding in findings:
         fix = finding.fix
         if fix is None or not applicable(fix, unsafe=unsafe):
             continue
         if any(edit.path != path for edit in fix.edits):
             continue  # a fix for another file is applied when that file is fixed
-        same = next((group for taken, group in chosen if taken == fix), None)
+        candidates = by_shape.setdefault(_shape(fix), [])
+        same = next((group for other, group in candidates if other == fix), None)
         if same is not None:
             same.append(finding)
             continue
-        if any(_overlap(fix, taken) for taken, _ in chosen):
+        if taken.overlaps(fix):
             continue
-        chosen.append((fix, [finding]))
+        entry = (fix, [finding])
+        chosen.append(entry)
+        candidates.append(entry)
+        taken.add(fix)
     return chosen
+
+
+def _shape(fix: Fix) -> tuple[object, ...]:
+    """What equal fixes share, hashable (edit values may be dicts): a bucket for ``==``."""
+    return (fix.title, fix.applicability, *((edit.op, edit.document, edit.yaml_path,
+                                             edit.start_line, edit.end_line)
+                                            for edit in fix.edits))
+
+
+class _Taken:
+    """The edits of the fixes taken so far, indexed so that checking a fix against all of
+    them costs the length of its paths, not the number taken (a pod with thousands of
+    containers has thousands of fixes). Two edits overlap as in ``_overlap``."""
+
+    def __init__(self) -> None:
+        self.paths: set[tuple[int, tuple[str | int, ...]]] = set()
+        self.prefixes: set[tuple[int, tuple[str | int, ...]]] = set()  # of every taken path
+        self.lines: list[Edit] = []
+
+    def overlaps(self, fix: Fix) -> bool:
+        for edit in fix.edits:
+            if edit.op in STRUCTURED:
+                if self.lines:
+                    return True
+                path = edit.yaml_path
+                if (edit.document, path) in self.prefixes or any(
+                        (edit.document, path[:size]) in self.paths
+                        for size in range(len(path))):
+                    return True
+            elif self.paths or any(_overlap(Fix("", (edit,)), Fix("", (other,)))
+                                   for other in self.lines):
+                return True
+        return False
+
+    def add(self, fix: Fix) -> None:
+        for edit in fix.edits:
+            if edit.op in STRUCTURED:
+                path = edit.yaml_path
+                self.paths.add((edit.document, path))
+                self.prefixes.update((edit.document, path[:size])
+                                     for size in range(len(path) + 1))
+            else:
+                self.lines.append(edit)
 
 
 def _overlap(one: Fix, other: Fix) -> bool:
@@ -195,8 +244,8 @@ def _verify_data(path: str, old: str, new: str, edits: Sequence[Edit], titles: s
     except data.EditError as error:
         raise FixVerificationError(f"cannot apply '{titles}': {error}", path=path) from error
     targets = [(edit.document, *edit.yaml_path) for edit in edits]
-    stray = [change for change in data.diff_paths(before, after)
-             if not data.covered(change, targets)]
+    coverage = data.Coverage(targets)
+    stray = [change for change in data.diff_paths(before, after) if change not in coverage]
     if stray:
         where = ", ".join(f"document {p[0]} {data.format_path(p[1:])}" for p in stray[:3])
         raise FixVerificationError(f"'{titles}' would also change {where} (shared through a "

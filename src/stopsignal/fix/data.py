@@ -112,6 +112,19 @@ def covered(path: Path, edited: Sequence[Path]) -> bool:
     return any(path[:len(target)] == target or target[:len(path)] == path for target in edited)
 
 
+class Coverage:
+    """``covered`` against one set of edited paths, for many changed paths: each check
+    costs the length of the path, not the number of edits (thousands in a big pod)."""
+
+    def __init__(self, edited: Sequence[Path]) -> None:
+        self.edited = set(edited)
+        self.prefixes = {target[:size] for target in edited for size in range(len(target) + 1)}
+
+    def __contains__(self, path: Path) -> bool:
+        return path in self.prefixes or any(path[:size] in self.edited
+                                            for size in range(len(path) + 1))
+
+
 def format_path(path: Path) -> str:
     text = ""
     for key in path:

@@ -113,8 +113,8 @@ def _check_patch(before: Any, scratch: Any, ops: list[JsonPatchOp], expected: An
         raise FixVerificationError(f"the patch for '{titles}' does not apply: {error}",
                                    path=OBJECT_PATH) from error
     if targets is not None:
-        stray = [path for path in data.diff_paths(before, after)
-                 if not data.covered(path, targets)]
+        coverage = data.Coverage(targets)
+        stray = [path for path in data.diff_paths(before, after) if path not in coverage]
         if stray:
             where = ", ".join(data.format_path(path) for path in stray[:3])
             raise FixVerificationError(f"'{titles}' would also change {where}",
