@@ -8,7 +8,6 @@ about a millisecond to create at import time; see runtimes/types.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from stopsignal.model import Container, ImageConfig, SourceKind
 
@@ -19,7 +18,6 @@ else:  # no `typing` at run time (start-up): see stopsignal._records
     from stopsignal._records import NamedTuple
 
 UNKNOWN_FILE = "not a Kubernetes, compose, Containerfile or image config file"
-NO_COMMENTS: Mapping[int, str] = MappingProxyType({})  # shared, so it must be read-only
 
 
 class ReadError(NamedTuple):
@@ -49,7 +47,7 @@ class ReadResult(NamedTuple):
     kind: SourceKind | None = None
     skipped: str | None = None
     images: tuple[ImageConfig, ...] = ()
-    comments: Mapping[int, str] = NO_COMMENTS
+    comments: Mapping[int, str] = {}  # the default is shared: readers build their own dict
 
 
 class ReadFailure(Exception):
