@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Severity
@@ -32,20 +32,21 @@ from stopsignal.runtimes import Target, default_targets, parse_targets
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NamedTuple
+else:  # no `typing` at run time: see stopsignal._records
+    from stopsignal._records import NamedTuple
 
 CONFIG_NAMES = (".stopsignal.yaml", ".stopsignal.yml")
 FAIL_ON = ("error", "warning", "info", "never")
 KEYS = ("engines", "add-engines", "select", "ignore", "severity", "fail-on", "image-configs")
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     engines: tuple[str, ...] | None = None  # None: the default targets
     add_engines: tuple[str, ...] = ()
     select: tuple[str, ...] | None = None  # None: every rule
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = MappingProxyType({})  # read-only: the default is shared
     fail_on: str = "warning"  # findings at or above this fail the run (exit 1)
     image_configs: tuple[str, ...] = ()
     no_ignore: bool = False  # strict: suppression comments and annotations are not honoured
@@ -74,7 +75,7 @@ class Config:
     def merged(self, **options: Any) -> Config:
         """Command-line options over this config; None means "not given"."""
         given = {key: value for key, value in options.items() if value is not None}
-        return replace(self, **given)
+        return self._replace(**given)
 
     def describe(self) -> dict[str, object]:
         return {

@@ -1,15 +1,25 @@
 """The shared vocabulary: where things are, what lint found, and fixes as data.
 
-Frozen dataclasses, no I/O. Readers produce the container model, rules produce
-``Finding``s that may carry a ``Fix``; the fix engine renders a Fix's ``Edit``s
+Records (NamedTuples; dataclasses cost start-up), no I/O. Readers produce the container
+model, rules produce ``Finding``s that may carry a ``Fix``; the fix engine renders a Fix's ``Edit``s
 onto YAML (round trip), Containerfile text, or JSON Patch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal, NamedTuple
+
+    EditOp = Literal["set", "remove", "replace-lines", "insert-lines",
+                     "replace-instruction", "insert-after-instruction"]
+    HookKind = Literal["exec", "httpGet", "sleep", "tcpSocket"]
+else:  # no `typing` (nor `dataclasses`) at run time: see stopsignal._records
+    from stopsignal._records import NamedTuple
+
+    EditOp = HookKind = str
 
 
 class Severity(StrEnum):
@@ -30,8 +40,7 @@ class Applicability(StrEnum):
     DISPLAY_ONLY = "display-only"  # shown as a suggestion, never applied
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A place in an input file; line and column are 1-based."""
 
     path: str
@@ -44,12 +53,7 @@ class Location:
     end_line: int = 0
 
 
-EditOp = Literal["set", "remove", "replace-lines", "insert-lines", "replace-instruction",
-                 "insert-after-instruction"]
-
-
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """One change to one file.
 
     YAML/JSON documents: ``set`` writes ``value`` (plain JSON-like data) at
@@ -72,15 +76,13 @@ class Edit:
     text: str = ""
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     title: str  # imperative: "Add a preStop hook that sends SIGRTMIN+3 to PID 1"
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     code: str  # STOP101
     rule: str  # systemd-stop-signal
     severity: Severity
@@ -89,7 +91,7 @@ class Finding:
     object: str | None = None  # "Pod/stopsignal-systemd", "service web", "stage 0"
     container: str | None = None
     fix: Fix | None = None
-    trail: tuple[str, ...] = field(default=())  # the engine trail, shown with -v
+    trail: tuple[str, ...] = ()  # the engine trail, shown with -v
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON contract of ``stopsignal lint --format json`` (DESIGN.md)."""
@@ -114,11 +116,7 @@ class SourceKind(StrEnum):
     IMAGE_CONFIG = "image-config"  # podman/docker inspect JSON, OCI layout, docker-archive
 
 
-HookKind = Literal["exec", "httpGet", "sleep", "tcpSocket"]
-
-
-@dataclass(frozen=True)
-class Hook:
+class Hook(NamedTuple):
     """A preStop handler."""
 
     kind: HookKind
@@ -129,8 +127,7 @@ class Hook:
     path: str | None = None  # httpGet
 
 
-@dataclass(frozen=True)
-class ImageConfig:
+class ImageConfig(NamedTuple):
     """What an image says about its PID 1 and stop signal.
 
     From an OCI/docker config, or from a Containerfile's final stage (then
@@ -164,8 +161,7 @@ class ImageConfig:
         return dict(self.locations).get(key)
 
 
-@dataclass(frozen=True)
-class Container:
+class Container(NamedTuple):
     """One container, joined from every source that describes it.
 
     ``command``/``args`` are Kubernetes' (compose ``entrypoint``/``command``):

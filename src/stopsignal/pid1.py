@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:  # no `typing` (nor `dataclasses`) at run time: see stopsignal._records
+    from stopsignal._records import NamedTuple
 
 
 class Pid1Kind(StrEnum):
@@ -30,8 +35,7 @@ INIT_SHIMS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "podman
                         "docker-init"})
 
 
-@dataclass(frozen=True)
-class Pid1:
+class Pid1(NamedTuple):
     kind: Pid1Kind
     program: str | None  # argv[0], as written
 

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -77,7 +76,7 @@ def _systemd_edits(path: str) -> list[Edit]:
     for container in result.containers:
         if container.source is not SourceKind.KUBERNETES or container.init_container:
             continue
-        fix = systemd_fix(dataclasses.replace(container, command=("/sbin/init",)), targets)
+        fix = systemd_fix(container._replace(command=("/sbin/init",)), targets)
         if fix is None or not fix.edits:
             continue
         edit = fix.edits[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shlex
 import subprocess
 
@@ -48,20 +47,20 @@ def test_openshift_49_gets_the_waiting_prestop_hook() -> None:
 
 
 def test_a_known_shell_drops_the_caveat() -> None:
-    pod = dataclasses.replace(POD, image_config=ImageConfig(files=frozenset({"/bin/sh"})))
+    pod = POD._replace(image_config=ImageConfig(files=frozenset({"/bin/sh"})))
     fix = systemd_fix(pod, parse_targets(["openshift@4.9"]))
     assert fix is not None and "must provide" not in fix.title
 
 
 def test_no_shell_but_kill_uses_kill_directly() -> None:
-    pod = dataclasses.replace(POD, image_config=ImageConfig(files=frozenset({"/usr/bin/kill"})))
+    pod = POD._replace(image_config=ImageConfig(files=frozenset({"/usr/bin/kill"})))
     fix = systemd_fix(pod, parse_targets(["openshift@4.9"]))
     assert fix is not None
     assert fix.edits[0].value == {"exec": {"command": ["/usr/bin/kill", "-s", "37", "1"]}}
 
 
 def test_neither_shell_nor_kill_is_display_only() -> None:
-    pod = dataclasses.replace(POD, image_config=ImageConfig(files=frozenset({"/app"})))
+    pod = POD._replace(image_config=ImageConfig(files=frozenset({"/app"})))
     fix = systemd_fix(pod, parse_targets(["openshift@4.9"]))
     assert fix is not None and fix.applicability is Applicability.DISPLAY_ONLY
     assert fix.edits == ()
@@ -85,7 +84,7 @@ def test_lifecycle_stop_signal_only_when_every_target_honours_it() -> None:
 
 def test_an_existing_exec_hook_runs_first_with_its_words_intact() -> None:
     original = ("/usr/local/bin/drain", "--reason", "it's stopping", "$HOME")
-    pod = dataclasses.replace(POD, prestop=Hook("exec", AT, command=original))
+    pod = POD._replace(prestop=Hook("exec", AT, command=original))
     fix = systemd_fix(pod, parse_targets(["openshift@4.9"]))
     assert fix is not None and fix.applicability is Applicability.SAFE
     command = fix.edits[0].value
@@ -100,7 +99,7 @@ def test_an_existing_exec_hook_runs_first_with_its_words_intact() -> None:
 
 @pytest.mark.parametrize("kind", ["httpGet", "sleep", "tcpSocket"])
 def test_other_hooks_are_never_replaced(kind: str) -> None:
-    pod = dataclasses.replace(POD, prestop=Hook(kind, AT, seconds=5))  # type: ignore[arg-type]
+    pod = POD._replace(prestop=Hook(kind, AT, seconds=5))  # type: ignore[arg-type]
     fix = systemd_fix(pod, parse_targets(["openshift@4.9"]))
     assert fix is not None and fix.applicability is Applicability.DISPLAY_ONLY
     assert fix.edits == () and "No safe fix" in fix.title
@@ -126,10 +125,11 @@ def test_no_stopsignal_spelling_reaches_systemd_on_openshift_49() -> None:
 @pytest.mark.parametrize(("written", "repaired"), [
     ("SIGRTMINPLUS3", "SIGRTMIN+3"), ("RTMIN+3 ", "SIGRTMIN+3"), ("'SIGINT'", "SIGINT")])
 def test_invalid_stop_signals_are_respelled(written: str, repaired: str) -> None:
-    container = dataclasses.replace(_containerfile(written), command=("/app",),
-                                    image_config=dataclasses.replace(
-                                        _containerfile(written).image_config,  # type: ignore
-                                        entrypoint=("/app",)))
+    written_container = _containerfile(written)
+    container = written_container._replace(
+        command=("/app",),
+        image_config=written_container.image_config._replace(  # type: ignore[union-attr]
+            entrypoint=("/app",)))
     fix = stop_signal_repair_fix(container, default_targets())
     assert fix is not None and fix.applicability is Applicability.SAFE
     assert fix.edits[0].text == f"STOPSIGNAL {repaired}"
@@ -137,19 +137,19 @@ def test_invalid_stop_signals_are_respelled(written: str, repaired: str) -> None
 
 def test_sigkill_becomes_sigterm_only_as_unsafe() -> None:
     container = _containerfile("SIGKILL")
-    container = dataclasses.replace(container, image_config=dataclasses.replace(
-        container.image_config, entrypoint=("/app",)))  # type: ignore[type-var]
+    container = container._replace(image_config=container.image_config._replace(  # type: ignore[union-attr]
+        entrypoint=("/app",)))
     fix = stop_signal_repair_fix(container, default_targets())
     assert fix is not None and fix.applicability is Applicability.UNSAFE
     assert fix.edits[0].text == "STOPSIGNAL SIGTERM"
 
 
 def test_grace_period_is_unsafe_and_rounded_up() -> None:
-    fix = grace_period_fix(dataclasses.replace(POD, grace=30), 94.2)
+    fix = grace_period_fix(POD._replace(grace=30), 94.2)
     assert fix is not None and fix.applicability is Applicability.UNSAFE
     assert [(e.yaml_path, e.value) for e in fix.edits] == [
         (("spec", "template", "spec", "terminationGracePeriodSeconds"), 95)]
-    assert grace_period_fix(dataclasses.replace(POD, grace=120), 94.2) is None
+    assert grace_period_fix(POD._replace(grace=120), 94.2) is None
 
 
 @pytest.mark.parametrize(("script", "expected"), [
@@ -165,7 +165,7 @@ def test_grace_period_is_unsafe_and_rounded_up() -> None:
 def test_shell_form(script: str, expected: str | None) -> None:
     image = ImageConfig(cmd=("/bin/sh", "-c", script), shell_form=True,
                         locations=(("cmd", Location("Containerfile", 7)),))
-    container = dataclasses.replace(_containerfile(None), image_config=image)
+    container = _containerfile(None)._replace(image_config=image)
     fix = shell_form_fix(container)
     if expected is None:
         assert fix is None
@@ -184,7 +184,7 @@ def test_shell_form(script: str, expected: str | None) -> None:
 ])
 def test_kill_spellings_become_numbers(command: tuple[str, ...],
                                        expected: list[str] | None) -> None:
-    pod = dataclasses.replace(POD, prestop=Hook("exec", AT, command=command))
+    pod = POD._replace(prestop=Hook("exec", AT, command=command))
     fix = prestop_kill_fix(pod)
     if expected is None:
         assert fix is None
@@ -202,6 +202,6 @@ def test_kill_spellings_become_numbers(command: tuple[str, ...],
 ])
 def test_what_the_image_reference_says_about_a_shell(image: str, applicability: Applicability,
                                                      caveat: bool) -> None:
-    fix = systemd_fix(dataclasses.replace(POD, image=image), parse_targets(["openshift@4.9"]))
+    fix = systemd_fix(POD._replace(image=image), parse_targets(["openshift@4.9"]))
     assert fix is not None and fix.applicability is applicability
     assert ("must provide /bin/sh" in fix.title) is caveat

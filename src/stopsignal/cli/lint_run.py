@@ -92,8 +92,6 @@ def _images(refs: Sequence[str], files: Sequence[str]) -> list[tuple[str | None,
     bindings: list[tuple[str | None, ImageConfig]] = []
     if not refs and not files:
         return bindings  # the common case: no image lookup code to import
-    from dataclasses import replace
-
     from stopsignal.readers import image_lookup, read_path
 
     for value in refs:
@@ -102,7 +100,7 @@ def _images(refs: Sequence[str], files: Sequence[str]) -> list[tuple[str | None,
         if image is None:
             raise UsageError(f"image {ref!r} not found: it is not a local podman image and "
                              "skopeo cannot inspect it (use --image-config FILE)")
-        bindings.append((name, replace(image, ref=ref)))
+        bindings.append((name, image._replace(ref=ref)))
     for value in files:
         name, path = _named(value)
         result = read_path(path)

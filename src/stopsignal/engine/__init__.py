@@ -10,7 +10,6 @@ findings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from stopsignal import suppress
 from stopsignal.config import Config
@@ -98,7 +97,7 @@ class Linter:
                 image = self._by_ref.get(normalize_ref(container.image))
         if image is None and (container.build_dockerfile or container.build_context):
             image = self._built(container)
-        return replace(container, image_config=image) if image is not None else container
+        return container._replace(image_config=image) if image is not None else container
 
     def _built(self, container: Container) -> ImageConfig | None:
         """The final stage of a compose service's ``build`` Containerfile, read once."""

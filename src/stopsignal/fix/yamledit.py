@@ -9,7 +9,6 @@ original text. ruamel is imported here and nowhere else on the fix path.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import io
 import itertools
 import json
@@ -105,7 +104,7 @@ def _apply_yaml(text: str, edits: Sequence[Edit]) -> str:
         if edit.document >= len(spans):
             raise EditError(f"document {edit.document} does not exist")
         by_document.setdefault(edit.document, []).append(
-            dataclasses.replace(edit, document=0))
+            edit._replace(document=0))
     for index, document_edits in by_document.items():
         pieces[index] = _apply_document(pieces[index], document_edits)
     return pieces[-1] if len(pieces) == 1 else "".join(pieces)

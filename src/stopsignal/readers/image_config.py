@@ -4,7 +4,6 @@ directories, docker-archive tarballs, and a lookup through podman or skopeo.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -223,7 +222,7 @@ def _member_json(archive: tarfile.TarFile, name: str) -> object:
 
 def join_image(container: Container, image_config: ImageConfig) -> Container:
     """The container as it runs from ``image_config``: its ENTRYPOINT/CMD/STOPSIGNAL apply."""
-    return dataclasses.replace(container, image_config=image_config)
+    return container._replace(image_config=image_config)
 
 
 def image_lookup(ref: str, *, timeout: float = LOOKUP_TIMEOUT) -> ImageConfig | None:

@@ -21,7 +21,7 @@ import logging
 import signal
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
     config = config_module.load(str(config_file), search=False) if config_file \
         else config_module.Config()
     if engines:
-        config = replace(config, engines=tuple(engines), add_engines=())
+        config = config._replace(engines=tuple(engines), add_engines=())
     lint = engine_linter(config)
 
     def fixer(obj: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[JsonPatchOp]]:
