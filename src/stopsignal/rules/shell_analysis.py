@@ -15,6 +15,7 @@ unparseable, and callers treat that as "cannot tell".
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 TYPE_CHECKING = False
@@ -201,6 +202,9 @@ def exec_target(words: Sequence[str]) -> tuple[str, ...] | None:
     return tuple(rest) if rest else None
 
 
+# Several rules ask about the same script of one container (and the webhook sees the same
+# scripts again and again): the analysis is an immutable value, so it is computed once.
+@functools.lru_cache(maxsize=1024)
 def analyze(text: str) -> ShellAnalysis:
     tokens = tokenize(text)
     commands: list[tuple[str, ...]] = []
