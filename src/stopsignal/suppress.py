@@ -9,7 +9,8 @@ Forms, in YAML and Containerfiles (a rule is named by code or name, any case;
 * ``# stopsignal: ignore-file=shell-pid1 -- reason`` anywhere in a file (by
   convention at the top) covers the whole file;
 * the annotation ``stopsignal.io/ignore: RULE[,RULE]`` on a Kubernetes object
-  covers its containers.
+  covers its containers; ``"true"``, ``all`` or ``*`` as its value ignores every rule
+  (the webhook documents ``stopsignal.io/ignore: "true"`` as a full opt-out).
 
 The reason after ``--`` is for people; it is kept but not required. Pure: the
 readers hand over the comments, the engine decides what a rule key means.
@@ -85,10 +86,16 @@ def parse(comments: Mapping[int, str]) -> Suppressions:
     return Suppressions(by_line, frozenset(file_level), tuple(directives))
 
 
+_EVERY_RULE = frozenset({"true", "all", "*"})
+
+
 def annotation_rules(container: Container) -> frozenset[str]:
     for key, value in container.annotations:
         if key == ANNOTATION:
-            return split_rules(value)
+            rules = split_rules(value)
+            if not _EVERY_RULE.isdisjoint(rules):
+                rules = (rules - _EVERY_RULE) | {"all"}
+            return rules
     return frozenset()
 
 

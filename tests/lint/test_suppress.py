@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from stopsignal.config import Config
 from stopsignal.engine import lint_paths
 
@@ -56,6 +58,19 @@ def test_file_level(tmp_path: Path) -> None:
 def test_annotation(tmp_path: Path) -> None:
     annotations = "  annotations:\n    stopsignal.io/ignore: STOP201, systemd-stop-signal\n"
     assert lint(tmp_path, annotations=annotations) == (0, 1)
+
+
+@pytest.mark.parametrize("value", ['"true"', "all", '"*"', "'True'", "STOP999, all"])
+def test_annotation_ignoring_every_rule(tmp_path: Path, value: str) -> None:
+    # The webhook documents `stopsignal.io/ignore: "true"` as a full opt-out: lint agrees.
+    annotations = f"  annotations:\n    stopsignal.io/ignore: {value}\n"
+    assert lint(tmp_path, annotations=annotations) == (0, 1)
+
+
+@pytest.mark.parametrize("value", ['"false"', "STOP201", '""'])
+def test_annotation_not_ignoring_this_rule(tmp_path: Path, value: str) -> None:
+    annotations = f"  annotations:\n    stopsignal.io/ignore: {value}\n"
+    assert lint(tmp_path, annotations=annotations) == (1, 0)
 
 
 def test_no_ignore_is_strict(tmp_path: Path) -> None:
