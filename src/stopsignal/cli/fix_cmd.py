@@ -78,9 +78,9 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
         if not paths:
             raise UsageError("nothing to fix: give files or directories (or - for stdin)")
         # The same image joins as lint (one implementation: lint_run's).
-        from stopsignal.cli.lint_run import _images
+        from stopsignal.cli.lint_run import image_bindings
 
-        bindings = _images(images, image_configs + config.image_configs)
+        bindings = image_bindings(images, image_configs + config.image_configs)
         if "-" in paths:
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")

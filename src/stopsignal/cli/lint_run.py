@@ -70,7 +70,7 @@ def _run(args: LintArgs) -> int:
         ignore=(base.ignore + _split(args.ignore)) if args.ignore else None,
         no_ignore=args.no_ignore or None,
     )
-    bindings = _images(args.images, args.image_configs + config.image_configs)
+    bindings = image_bindings(args.images, args.image_configs + config.image_configs)
     if "-" in args.paths:
         from stopsignal.readers import iter_files, read_path, read_text
 
@@ -88,7 +88,9 @@ def _run(args: LintArgs) -> int:
     return 0
 
 
-def _images(refs: Sequence[str], files: Sequence[str]) -> list[tuple[str | None, ImageConfig]]:
+def image_bindings(refs: Sequence[str], files: Sequence[str],
+                   ) -> list[tuple[str | None, ImageConfig]]:
+    """The images named by ``--image`` (``[CONTAINER=]REF``) and ``--image-config`` files."""
     bindings: list[tuple[str | None, ImageConfig]] = []
     if not refs and not files:
         return bindings  # the common case: no image lookup code to import
