@@ -1,5 +1,6 @@
 """Readers: Kubernetes/OpenShift manifests, compose files, Containerfiles and image configs
-turned into ``Container``s and ``ImageConfig``s with exact positions.
+turned into ``Container``s and ``ImageConfig``s with exact positions; in-memory
+Kubernetes objects (``read_object``) into the same ``Container``s, without positions.
 
 The engine calls ``iter_files`` to find inputs and ``read_path`` on each; a reader
 never raises: every problem is a ``ReadError`` in the ``ReadResult``.
@@ -14,6 +15,7 @@ from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadResult
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from stopsignal.readers.image_config import image_lookup, join_image
+    from stopsignal.readers.objects import read_object
 
 
 def __getattr__(name: str) -> object:
@@ -23,6 +25,10 @@ def __getattr__(name: str) -> object:
         from stopsignal.readers import image_config
 
         return getattr(image_config, name)
+    if name == "read_object":  # in-memory objects (the webhook): not on lint's start-up path
+        from stopsignal.readers import objects
+
+        return objects.read_object
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -34,6 +40,7 @@ __all__ = [
     "image_lookup",
     "iter_files",
     "join_image",
+    "read_object",
     "read_path",
     "read_text",
 ]

@@ -7,17 +7,39 @@ ReplicationController, Job, OpenShift DeploymentConfig), CronJob
 ``List`` (or ``PodList``, ``DeploymentList``, ...) and an OpenShift ``Template``.
 Ephemeral containers are debugging tools that are never stopped gracefully, so
 they are not read.
+
+One walk serves both sources: composed YAML nodes (``walk.Walk``, with positions) and
+in-memory objects, plain dicts and lists (``objects.ObjectWalk``, the webhook's: no
+text, no positions). The code below only asks its ``Tree`` for fields, sequences and
+scalars, so what a workload kind means is written once.
 """
 
 from __future__ import annotations
 
 import re
 
-from yaml.nodes import MappingNode, Node, ScalarNode
-
 from stopsignal.model import Container, Hook, Location, SourceKind
-from stopsignal.readers.walk import Walk, boolean, number, text
-from stopsignal.readers.yamlnodes import tag_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    Node = Any  # a YAML node, or a plain value of an in-memory object
+
+    class Tree(Protocol):
+        """What the reader asks of a document: ``walk.Walk`` and ``objects.ObjectWalk``."""
+
+        def fields(self, node: Node | None) -> dict[str, tuple[Node, Node]]: ...
+        def value(self, node: Node | None, key: str) -> Node | None: ...
+        def sequence(self, node: Node | None) -> list[Node]: ...
+        def strings(self, node: Node | None) -> tuple[str, ...] | None: ...
+        def string_map(self, node: Node | None) -> tuple[tuple[str, str], ...]: ...
+        def location(self, node: Node, yaml_path: tuple[str | int, ...]) -> Location: ...
+        def text(self, node: Node | None) -> str | None: ...
+        def number(self, node: Node | None) -> float | None: ...
+        def boolean(self, node: Node | None) -> bool | None: ...
+        def port(self, node: Node | None) -> int | str | None: ...
+        def is_mapping(self, node: Node | None) -> bool: ...
 
 YamlPath = tuple[str | int, ...]
 
@@ -51,7 +73,7 @@ def wanted(chunk: bytes) -> bool:
 
 
 def read_document(
-    walk: Walk, root: Node, fields: dict[str, tuple[Node, Node]] | None = None
+    walk: Tree, root: Node, fields: dict[str, tuple[Node, Node]] | None = None
 ) -> list[Container]:
     """The containers of one document; ``fields`` are the root's, if already known."""
     found: list[Container] = []
@@ -65,7 +87,7 @@ def _value(fields: dict[str, tuple[Node, Node]], key: str) -> Node | None:
 
 
 def _read_object(
-    walk: Walk,
+    walk: Tree,
     node: Node,
     path: YamlPath,
     found: list[Container],
@@ -74,7 +96,7 @@ def _read_object(
 ) -> None:
     if fields is None:
         fields = walk.fields(node)
-    kind = text(_value(fields, "kind"))
+    kind = walk.text(_value(fields, "kind"))
     if kind is None:
         return
     if kind == "Template" or kind.endswith("List"):
@@ -87,7 +109,7 @@ def _read_object(
     if spec_path is None:
         return
     metadata = walk.fields(_value(fields, "metadata"))
-    name = text(_value(metadata, "name")) or text(_value(metadata, "generateName"))
+    name = walk.text(_value(metadata, "name")) or walk.text(_value(metadata, "generateName"))
     annotations = walk.string_map(_value(metadata, "annotations"))
     parent = fields
     for step in spec_path[:-1]:
@@ -96,7 +118,7 @@ def _read_object(
         template_metadata = walk.fields(_value(parent, "metadata"))
         annotations += walk.string_map(_value(template_metadata, "annotations"))
     spec_pair = parent.get("spec")
-    if spec_pair is None or not isinstance(spec_pair[1], MappingNode):
+    if spec_pair is None or not walk.is_mapping(spec_pair[1]):
         return
     _read_pod_spec(
         walk,
@@ -109,7 +131,7 @@ def _read_object(
 
 
 def _read_pod_spec(
-    walk: Walk,
+    walk: Tree,
     spec_pair: tuple[Node, Node],
     spec_path: YamlPath,
     object_name: str,
@@ -122,13 +144,13 @@ def _read_pod_spec(
     grace = None
     grace_pair = spec.get("terminationGracePeriodSeconds")
     if grace_pair is not None:
-        grace = number(grace_pair[1])
+        grace = walk.number(grace_pair[1])
         path = (*spec_path, "terminationGracePeriodSeconds")
         shared.append(("grace", walk.location(grace_pair[0], path)))
     os_name = None
     os_pair = spec.get("os")
     if os_pair is not None:
-        os_name = text(walk.value(os_pair[1], "name"))
+        os_name = walk.text(walk.value(os_pair[1], "name"))
         shared.append(("os", walk.location(os_pair[0], (*spec_path, "os"))))
     common = _Common(object_name, annotations, grace, os_name, tuple(shared))
     for key in ("containers", "initContainers"):
@@ -159,9 +181,9 @@ class _Common:
 
 
 def _read_container(
-    walk: Walk, node: Node, path: YamlPath, common: _Common, key: str
+    walk: Tree, node: Node, path: YamlPath, common: _Common, key: str
 ) -> Container | None:
-    if not isinstance(node, MappingNode):
+    if not walk.is_mapping(node):
         return None
     fields = walk.fields(node)
     location = walk.location(node, path)
@@ -184,7 +206,7 @@ def _read_container(
         lifecycle = walk.fields(lifecycle_pair[1])
         pair = lifecycle.get("stopSignal")
         if pair is not None:
-            stop_signal = text(pair[1])
+            stop_signal = walk.text(pair[1])
             signal_path = (*lifecycle_path, "stopSignal")
             locations.append(("stop_signal", walk.location(pair[0], signal_path)))
         pair = lifecycle.get("preStop")
@@ -193,22 +215,22 @@ def _read_container(
             locations.append(("prestop", hook_location))
             prestop = _read_hook(walk, pair[1], hook_location)
     init_container = key == "initContainers"
-    if init_container and text(_value(fields, "restartPolicy")) == "Always":
+    if init_container and walk.text(_value(fields, "restartPolicy")) == "Always":
         init_container = False  # a sidecar: stopped like the main containers (KEP-753)
     env = []
     for item in walk.sequence(_value(fields, "env")):
         variable = walk.fields(item)
-        name = text(_value(variable, "name"))
-        value = text(_value(variable, "value"))
+        name = walk.text(_value(variable, "name"))
+        value = walk.text(_value(variable, "value"))
         if name is not None and value is not None:
             env.append((name, value))
     tty = _value(fields, "tty")
     return Container(
-        name=text(_value(fields, "name")) or "",
+        name=walk.text(_value(fields, "name")) or "",
         source=SourceKind.KUBERNETES,
         location=location,
         object=common.object,
-        image=text(_value(fields, "image")),
+        image=walk.text(_value(fields, "image")),
         command=command,
         args=args,
         lifecycle_stop_signal=stop_signal,
@@ -216,35 +238,27 @@ def _read_container(
         grace=common.grace,
         prestop=prestop,
         init_container=init_container,
-        tty=tty is not None and bool(boolean(tty)),
+        tty=tty is not None and bool(walk.boolean(tty)),
         env=tuple(env),
         annotations=common.annotations,
         locations=tuple(locations),
     )
 
 
-def _read_hook(walk: Walk, node: Node, location: Location) -> Hook | None:
+def _read_hook(walk: Tree, node: Node, location: Location) -> Hook | None:
     fields = walk.fields(node)
     handler = _value(fields, "exec")
     if handler is not None:
         return Hook("exec", location, command=walk.strings(walk.value(handler, "command")) or ())
     handler = _value(fields, "sleep")
     if handler is not None:
-        return Hook("sleep", location, seconds=number(walk.value(handler, "seconds")))
+        return Hook("sleep", location, seconds=walk.number(walk.value(handler, "seconds")))
     handler = _value(fields, "httpGet")
     if handler is not None:
-        port = _port(walk.value(handler, "port"))
-        return Hook("httpGet", location, port=port, path=text(walk.value(handler, "path")))
+        port = walk.port(walk.value(handler, "port"))
+        return Hook("httpGet", location, port=port, path=walk.text(walk.value(handler, "path")))
     handler = _value(fields, "tcpSocket")
     if handler is not None:
-        return Hook("tcpSocket", location, port=_port(walk.value(handler, "port")))
+        return Hook("tcpSocket", location, port=walk.port(walk.value(handler, "port")))
     return None
 
-
-def _port(node: Node | None) -> int | str | None:
-    if isinstance(node, ScalarNode) and tag_of(node) == "tag:yaml.org,2002:int":
-        try:
-            return int(str(node.value), 0)
-        except ValueError:
-            return str(node.value)
-    return text(node)

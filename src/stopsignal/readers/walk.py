@@ -111,6 +111,32 @@ class Walk:
                 pairs.append((key_node.value, "" if is_null(value_node) else value_node.value))
         return tuple(pairs)
 
+    # Scalars, as the Kubernetes reader asks for them (kubernetes.Tree).
+    @staticmethod
+    def text(node: Node | None) -> str | None:
+        return text(node)
+
+    @staticmethod
+    def number(node: Node | None) -> float | None:
+        return number(node)
+
+    @staticmethod
+    def boolean(node: Node | None) -> bool | None:
+        return boolean(node)
+
+    @staticmethod
+    def port(node: Node | None) -> int | str | None:
+        if isinstance(node, ScalarNode) and tag_of(node) == "tag:yaml.org,2002:int":
+            try:
+                return int(str(node.value), 0)
+            except ValueError:
+                return str(node.value)
+        return text(node)
+
+    @staticmethod
+    def is_mapping(node: Node | None) -> bool:
+        return isinstance(node, MappingNode)
+
 
 def is_null(node: Node | None) -> bool:
     if node is None:
@@ -169,3 +195,4 @@ def plain(walk: Walk, node: Node | None, depth: int = 0) -> object:
             if isinstance(key, ScalarNode)
         }
     return None
+
