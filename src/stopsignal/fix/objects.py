@@ -11,21 +11,22 @@ checked on the data, once per pass:
 * lint reads the patched object without errors and no longer reports the fixed
   findings, and a further pass has nothing to apply (the loop ends only that way).
 
-The common case is cheap: an object with nothing to fix costs one serialisation
-(``json.dumps`` without indentation, which runs in C) and one lint.
+Lint is passed in as an ``ObjectLinter`` (``object -> LintOutput``), which reads the
+object as data (``readers.read_object``). The common case is cheap: an object with
+nothing to fix costs one lint and no serialisation.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jsonpatch
 
 from stopsignal.errors import FixVerificationError
 from stopsignal.fix import data
-from stopsignal.fix.apply import MAX_PASSES, TextLinter, _verify_fixed, choose
+from stopsignal.fix.apply import MAX_PASSES, LintOutput, TextLinter, _verify_fixed, choose
 from stopsignal.fix.jsonpatch import diff
 from stopsignal.model import Edit, Finding
 
@@ -33,6 +34,8 @@ from stopsignal.model import Edit, Finding
 OBJECT_PATH = "admission-object.json"
 
 JsonPatchOp = dict[str, Any]
+#: Lint of one in-memory object; findings located under ``OBJECT_PATH``.
+ObjectLinter = Callable[[dict[str, Any]], LintOutput]
 
 
 def object_text(obj: object) -> str:
@@ -42,19 +45,27 @@ def object_text(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def fix_object(obj: dict[str, Any], lint: TextLinter, *, unsafe: bool = False,
+def text_object_linter(lint: TextLinter) -> ObjectLinter:
+    """An ``ObjectLinter`` that lints the object's ``object_text`` with ``lint``."""
+    def lint_object(obj: dict[str, Any]) -> LintOutput:
+        return lint(OBJECT_PATH, object_text(obj))
+
+    return lint_object
+
+
+def fix_object(obj: dict[str, Any], lint: ObjectLinter, *, unsafe: bool = False,
                ) -> tuple[dict[str, Any], list[Finding], list[JsonPatchOp]]:
     """(fixed object, findings fixed, RFC 6902 ops against ``obj``); ``obj`` is not modified.
 
     Raises ``FixVerificationError`` when the fix cannot be trusted.
     """
-    text = object_text(obj)
-    output = lint(OBJECT_PATH, text)
+    output = lint(obj)
     if output.errors:
         return obj, [], []  # never edit what lint cannot fully read
     chosen = choose(output.findings, OBJECT_PATH, unsafe=unsafe)
     if not chosen:
         return obj, [], []
+    text = object_text(obj)  # private copies are parsed from it (see _apply_pass)
     fixed: list[Finding] = []
     current: dict[str, Any] = obj
     ops: list[JsonPatchOp] = []
@@ -68,7 +79,7 @@ def fix_object(obj: dict[str, Any], lint: TextLinter, *, unsafe: bool = False,
         titles = "; ".join(fix.title for fix, _ in chosen)
         current, ops = _apply_pass(current, text, edits, titles)
         text = object_text(current)
-        after = lint(OBJECT_PATH, text)
+        after = lint(current)
         if after.errors:
             raise FixVerificationError(f"after '{titles}' the object no longer reads: "
                                        f"{after.errors[0]}", path=OBJECT_PATH)

@@ -61,30 +61,30 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
     applied to the object with ``jsonpatch`` by ``fix_object`` (``patch_checked``).
     """
     from stopsignal import config as config_module
-    from stopsignal.fix import OBJECT_PATH, LintOutput, fix_object, object_text
-    from stopsignal.fix.bind import engine_linter
+    from stopsignal.fix import LintOutput, fix_object
+    from stopsignal.fix.bind import engine_object_linter
 
     config = config_module.load(str(config_file), search=False) if config_file \
         else config_module.Config()
     if engines:
         config = config._replace(engines=tuple(engines), add_engines=())
-    lint = engine_linter(config)
+    lint = engine_object_linter(config)
 
     def fixer(obj: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[JsonPatchOp]]:
         errors: list[str] = []
 
-        def watched(path: str, text: str) -> LintOutput:
-            output = lint(path, text)
+        def watched(current: dict[str, Any]) -> LintOutput:
+            output = lint(current)
             errors.extend(output.errors)
             return output
 
-        _fixed, findings, ops = fix_object(obj, unsafe=False, lint=watched)
+        _fixed, findings, ops = fix_object(obj, unsafe=False, object_lint=watched)
         if errors and not ops:  # fix leaves what lint cannot read alone: say so
             raise UnreadableObject(errors[0])
         return tuple(findings), tuple(ops)
 
     def linter(obj: dict[str, Any]) -> Sequence[Finding]:
-        output = lint(OBJECT_PATH, object_text(obj))
+        output = lint(obj)
         if output.errors:
             raise UnreadableObject(output.errors[0])
         return output.findings
