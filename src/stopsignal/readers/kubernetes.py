@@ -22,6 +22,7 @@ from stopsignal.model import Container, Hook, Location, SourceKind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any, Protocol
 
     Node = Any  # a YAML node, or a plain value of an in-memory object
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     class Tree(Protocol):
         """What the reader asks of a document: ``walk.Walk`` and ``objects.ObjectWalk``."""
 
-        def fields(self, node: Node | None) -> dict[str, tuple[Node, Node]]: ...
+        def fields(self, node: Node | None) -> Mapping[str, tuple[Node, Node]]: ...
         def value(self, node: Node | None, key: str) -> Node | None: ...
         def sequence(self, node: Node | None) -> list[Node]: ...
         def strings(self, node: Node | None) -> tuple[str, ...] | None: ...
@@ -73,7 +74,7 @@ def wanted(chunk: bytes) -> bool:
 
 
 def read_document(
-    walk: Tree, root: Node, fields: dict[str, tuple[Node, Node]] | None = None
+    walk: Tree, root: Node, fields: Mapping[str, tuple[Node, Node]] | None = None
 ) -> list[Container]:
     """The containers of one document; ``fields`` are the root's, if already known."""
     found: list[Container] = []
@@ -81,7 +82,7 @@ def read_document(
     return found
 
 
-def _value(fields: dict[str, tuple[Node, Node]], key: str) -> Node | None:
+def _value(fields: Mapping[str, tuple[Node, Node]], key: str) -> Node | None:
     pair = fields.get(key)
     return None if pair is None else pair[1]
 
@@ -92,7 +93,7 @@ def _read_object(
     path: YamlPath,
     found: list[Container],
     depth: int,
-    fields: dict[str, tuple[Node, Node]] | None = None,
+    fields: Mapping[str, tuple[Node, Node]] | None = None,
 ) -> None:
     if fields is None:
         fields = walk.fields(node)

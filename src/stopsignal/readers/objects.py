@@ -12,6 +12,7 @@ both sources share one reader; scalars are rendered as that text would give them
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from stopsignal.model import Location, SourceKind
@@ -67,10 +68,8 @@ class ObjectWalk:
     def location(self, node: object, yaml_path: tuple[str | int, ...]) -> Location:
         return Location(self.path, 0, 0, 0, yaml_path)
 
-    def fields(self, node: object) -> dict[str, tuple[Any, Any]]:
-        if not isinstance(node, dict):
-            return {}
-        return {key: (key, value) for key, value in node.items() if isinstance(key, str)}
+    def fields(self, node: object) -> Mapping[str, tuple[Any, Any]]:
+        return _Pairs(node) if isinstance(node, dict) else _NO_FIELDS
 
     def value(self, node: object, key: str) -> Any:
         return node.get(key) if isinstance(node, dict) else None
@@ -126,3 +125,32 @@ class ObjectWalk:
     @staticmethod
     def is_mapping(node: object) -> bool:
         return isinstance(node, dict)
+
+
+_NO_FIELDS: Mapping[str, tuple[Any, Any]] = {}
+
+
+class _Pairs(Mapping[str, tuple[Any, Any]]):
+    """A dict seen as YAML fields (key -> (key, value)), built per lookup: the reader
+    looks up a few keys of each mapping, so copying every mapping would cost more."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: dict[Any, Any]) -> None:
+        self._node = node
+
+    def get(self, key: str, default: Any = None) -> Any:
+        node = self._node
+        return (key, node[key]) if key in node else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._node
+
+    def __getitem__(self, key: str) -> tuple[Any, Any]:
+        return key, self._node[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self._node if isinstance(key, str))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

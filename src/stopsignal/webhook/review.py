@@ -148,7 +148,8 @@ def _mutate(obj: dict[str, Any], config: ReviewConfig, answer: Callable[..., Out
             # Never hand the API server a patch it cannot apply: that would fail the request.
             # (on a copy made through JSON: three times cheaper than deepcopy)
             jsonpatch.JsonPatch(ops).apply(json.loads(json.dumps(obj)), in_place=True)
-        patch = base64.b64encode(json.dumps(ops, separators=(",", ":")).encode()).decode()
+        patch = base64.b64encode(json.dumps(ops, separators=(",", ":")).encode()).decode() \
+            if ops else ""
     except Exception as error:  # noqa: BLE001 - a pod is never blocked for our error
         return _engine_failed(error, answer, facts)
     fixed = tuple(fixed)
