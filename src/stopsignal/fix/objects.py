@@ -78,7 +78,6 @@ def fix_object(obj: dict[str, Any], lint: ObjectLinter, *, unsafe: bool = False,
         edits = [edit for fix, _ in chosen for edit in fix.edits]
         titles = "; ".join(fix.title for fix, _ in chosen)
         current, ops = _apply_pass(current, text, edits, titles)
-        text = object_text(current)
         after = lint(current)
         if after.errors:
             raise FixVerificationError(f"after '{titles}' the object no longer reads: "
@@ -87,6 +86,7 @@ def fix_object(obj: dict[str, Any], lint: ObjectLinter, *, unsafe: bool = False,
         chosen = choose(after.findings, OBJECT_PATH, unsafe=unsafe)
         if not chosen:
             break
+        text = object_text(current)
     _verify_fixed(OBJECT_PATH, fixed, after.findings)
     if passes > 1:  # one patch for all the passes, checked like each pass's
         ops = diff(obj, current)

@@ -9,9 +9,10 @@ it), uid, resourceVersion, managedFields and the like. They cannot change the an
 lint reads an object for its kind, annotations and pod spec, and the name only names
 the object in a finding (``Finding.object``), which no answer shows (warnings name the
 rule and the container); no fix edits these fields, so a patch computed for one object
-applies to another that differs only in them. One caveat is handled: lint reads the
-object as text, where a character YAML refuses would make it unreadable, so these
-fields are ignored only when their JSON is plain ASCII and small.
+applies to another that differs only in them. These fields are ignored only when their
+JSON is plain ASCII and small: when lint read the object as JSON text, a character YAML
+refuses made it unreadable; lint now reads the object as data (``read_object``), and the
+rule is kept as a cheap margin.
 
 Large objects are not memoized: their keys would cost more memory than they save.
 A review that ran out of time is remembered too, so a repeated pathological object
