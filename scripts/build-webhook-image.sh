@@ -54,5 +54,12 @@ say "installing stopsignal[webhook] for cp311 manylinux into the build context"
 rm -rf "$context/site-packages/bin"
 cp "$here/containers/webhook.Containerfile" "$context/Containerfile"
 say "podman build -t $IMAGE"
+previous="$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 podman build -q --build-arg "BASE=$PYTHON_IMAGE" -t "$IMAGE" "$context" >/dev/null
+# A rebuild moves the tag; drop the image it leaves behind so repeated builds do not pile up
+# untagged copies (it stays if a container still uses it).
+current="$(podman image inspect --format '{{.Id}}' "$IMAGE")"
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 say "image $IMAGE ready"
