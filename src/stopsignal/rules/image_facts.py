@@ -11,6 +11,7 @@ rather than guess.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -51,6 +52,9 @@ def _strip(ref: str) -> tuple[str, str]:
     return name, tag
 
 
+# Several rules ask about the same image for every container it runs, and the webhook asks
+# again for every object: the answer depends on the reference alone.
+@functools.lru_cache(maxsize=1024)
 def family_of_ref(ref: str) -> ImageFamily | None:
     name, tag = _strip(ref)
     last = name.rsplit("/", 1)[-1]
