@@ -54,10 +54,6 @@ KILL_TOOLS: tuple[KillTool, ...] = (
 KILL_TOOLS_BY_ID = {tool.id: tool for tool in KILL_TOOLS}
 
 
-def kill_tool(tool_id: str) -> KillTool:
-    return KILL_TOOLS_BY_ID[tool_id]
-
-
 def signal_argument(argv: Sequence[str]) -> tuple[str, str] | None:
     """Split a kill argv (without ``kill``) into (form, spelling): ``-s X``, ``--signal X``, ``-X``.
 

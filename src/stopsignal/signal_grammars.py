@@ -50,9 +50,7 @@ def parse_moby(text: str) -> int | None:
     number = go_atoi(text)
     if number is not None:
         return None if number == 0 else number
-    upper = text.upper()
-    key = upper.removeprefix("SIG")
-    return MOBY_SIGNAL_MAP.get(key)
+    return parse_crio_map(text)
 
 
 def parse_moby_1_9(text: str) -> int | None:
@@ -84,16 +82,16 @@ def parse_crio_signalnum_era(text: str) -> int | None:
 
 
 def parse_crio_map(text: str) -> int | None:
-    """CRI-O <= 1.17: upper-case, strip one ``SIG``, look up Docker's map (no numbers)."""
-    upper = text.upper()
-    key = upper.removeprefix("SIG")
-    return MOBY_SIGNAL_MAP.get(key)
+    """Docker's map lookup, names only: how CRI-O <= 1.17 read STOPSIGNAL, and the name
+    half of ``parse_moby``."""
+    key = crio_map_key(text)
+    return MOBY_SIGNAL_MAP[key] if key is not None else None
 
 
 def crio_map_key(text: str) -> str | None:
-    """The map key CRI-O's map-name era passed to ``runc kill`` as a name."""
-    upper = text.upper()
-    key = upper.removeprefix("SIG")
+    """Upper-case, strip one ``SIG``: the map key (CRI-O's map-name era passed it to
+    ``runc kill`` as a name), or None when the map has no such key."""
+    key = text.upper().removeprefix("SIG")
     return key if key in MOBY_SIGNAL_MAP else None
 
 

@@ -33,7 +33,7 @@ ERA_SOURCES = {
 
 def era(version: Version) -> str:
     """Which parser a CRI-O version uses (runtime-semantics.md 3.1)."""
-    v = version.key()
+    v = version  # a tuple: compares with plain (major, minor, patch) tuples
     if v < (1, 15, 0) or (1, 15, 0) <= v < (1, 15, 4) or (1, 16, 0) <= v < (1, 16, 4) \
             or v == (1, 17, 0):
         return MAP_NAME

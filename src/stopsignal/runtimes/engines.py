@@ -52,12 +52,6 @@ class Version(NamedTuple):
         numbers = [int(part) for part in parts] + [0, 0]
         return cls(numbers[0], numbers[1], numbers[2])
 
-    def key(self) -> tuple[int, int, int]:
-        return (self.major, self.minor, self.patch)
-
-    def at_least(self, text: str) -> bool:
-        return self >= Version.parse(text)
-
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
 

@@ -29,8 +29,6 @@ class Outcome:
     STUCK: Final = "stuck"  # the stop never completes (kubelet retries forever)
     REJECTED: Final = "rejected"  # the container cannot be created
 
-    ALL: Final = ("sent", "substituted", "kill-only", "stuck", "rejected")
-
 
 class Step(NamedTuple):
     """One link in the decision trail: who decided what, and the source of that rule."""

@@ -85,7 +85,7 @@ def _lifecycle_everywhere(container: Container, targets: Sequence[Target]) -> bo
                           command=container.argv(), grace=container.grace)
     for target in targets:
         kubelet = target.kubelet
-        if kubelet is None or kubelet.version.key() < (1, 33) or GATE not in target.gates:
+        if kubelet is None or kubelet.version < (1, 33) or GATE not in target.gates:
             return False
         if target.runtime.name != "containerd" \
                 or not containerd_model.honours_cri_stop_signal(target.runtime.version):
