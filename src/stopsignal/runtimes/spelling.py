@@ -13,7 +13,6 @@ from stopsignal.runtimes import decide
 from stopsignal.runtimes.engines import Target, parse_target
 from stopsignal.runtimes.types import Decision, Outcome, OutcomeName, StopRequest
 from stopsignal.signal_grammars import (
-    crio_map_key,
     parse_ccommon,
     parse_containerd_1_3,
     parse_containerd_1_4,
@@ -119,10 +118,7 @@ def _decide(target: Target, view: EngineView, text: str) -> Decision:
 
 def read_with(view: EngineView, text: str) -> EngineReading:
     number = view.parser(text)
-    accepted = number is not None
-    if view.key == "cri-o@1.17.0" and number is not None:
-        # The map-name era hands runc the *name*; runc has no RT names.
-        accepted = crio_map_key(text) is not None
+    accepted = number is not None  # what runc then makes of a name shows in the effect
     if view.target is None or not text:
         effect = f"reads {number}" if accepted else "rejects it"
         return EngineReading(view.key, view.label, accepted, number, None, None, effect)
