@@ -25,16 +25,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Severity
 from stopsignal.runtimes import Target, default_targets, parse_targets
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, NamedTuple
-else:  # no `typing` at run time: see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 CONFIG_NAMES = (".stopsignal.yaml", ".stopsignal.yml")
 FAIL_ON = ("error", "warning", "info", "never")

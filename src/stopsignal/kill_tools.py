@@ -9,14 +9,12 @@ every implementation. Table and sources: research/runtime-semantics.md section 7
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 from stopsignal.signals import CLASSIC_BY_NAME, SIGRTMAX
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import NamedTuple
-else:  # see stopsignal._records: no `typing` import on the start-up path
-    from stopsignal._records import NamedTuple
 
 
 class KillTool(NamedTuple):

@@ -8,18 +8,12 @@ onto YAML (round trip), Containerfile text, or JSON Patch.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Literal, NamedTuple
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Literal, NamedTuple
+EditOp = Literal["set", "remove", "replace-lines", "insert-lines",
+                 "replace-instruction", "insert-after-instruction"]
 
-    EditOp = Literal["set", "remove", "replace-lines", "insert-lines",
-                     "replace-instruction", "insert-after-instruction"]
-    HookKind = Literal["exec", "httpGet", "sleep", "tcpSocket"]
-else:  # no `typing` (nor `dataclasses`) at run time: see stopsignal._records
-    from stopsignal._records import NamedTuple
-
-    EditOp = HookKind = str
+HookKind = Literal["exec", "httpGet", "sleep", "tcpSocket"]
 
 
 class Severity(StrEnum):

@@ -11,12 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 from enum import StrEnum
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` (nor `dataclasses`) at run time: see stopsignal._records
-    from stopsignal._records import NamedTuple
+from typing import NamedTuple
 
 
 class Pid1Kind(StrEnum):

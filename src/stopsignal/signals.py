@@ -13,15 +13,9 @@ avoids ``re`` and ``dataclasses`` (each costs more than the rest of the module).
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple
 
-    Libc = Literal["glibc", "musl"]
-else:  # see stopsignal._records: no `typing` import on the start-up path
-    from stopsignal._records import NamedTuple
-
-    Libc = str
+Libc = Literal["glibc", "musl"]
 
 SIGRTMAX = 64
 #: First real-time signal number a C library exposes (RTMIN), per libc.

@@ -20,14 +20,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from stopsignal.model import Container, Finding
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 ANNOTATION = "stopsignal.io/ignore"
 _DIRECTIVE = re.compile(

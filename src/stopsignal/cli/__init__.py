@@ -9,11 +9,9 @@ whole start-up budget is a few times that of a bare Python.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any, NoReturn
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
-
     import click
 
     from stopsignal.errors import StopSignalError

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from stopsignal.errors import StopSignalError, UsageError
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
-
     from stopsignal.model import ImageConfig
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")

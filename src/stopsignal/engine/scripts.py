@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from stopsignal.model import Container, ImageConfig, SourceKind
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 

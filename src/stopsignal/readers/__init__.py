@@ -8,11 +8,12 @@ never raises: every problem is a ``ReadError`` in the ``ReadResult``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from stopsignal.readers.files import iter_files
 from stopsignal.readers.read import MAX_BYTES, read_path, read_text
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadResult
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from stopsignal.readers.image_config import image_lookup, join_image
     from stopsignal.readers.objects import read_object

@@ -8,14 +8,9 @@ about a millisecond to create at import time; see runtimes/types.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from stopsignal.model import Container, ImageConfig, SourceKind
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 UNKNOWN_FILE = "not a Kubernetes, compose, Containerfile or image config file"
 

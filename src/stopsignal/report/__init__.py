@@ -5,34 +5,39 @@ Each format is a module with ``render(result, *, verbose) -> str``; none prints.
 
 from __future__ import annotations
 
-FORMATS = ("text", "json", "sarif", "github")
+from typing import TYPE_CHECKING, Protocol
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # the protocols are for mypy: no `typing` import at run time (start-up)
+if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Protocol
 
     from stopsignal.model import Finding
     from stopsignal.readers.result import ReadError
 
-    class LintResult(Protocol):
-        """What a report shows (``stopsignal.engine.LintResult`` has this shape)."""
 
-        @property
-        def findings(self) -> Sequence[Finding]: ...
-        @property
-        def errors(self) -> Sequence[ReadError]: ...
-        @property
-        def skipped(self) -> Sequence[tuple[str, str]]: ...
-        @property
-        def files(self) -> int: ...
-        @property
-        def containers(self) -> int: ...
-        @property
-        def suppressed(self) -> int: ...
+FORMATS = ("text", "json", "sarif", "github")
 
-    class Renderer(Protocol):
-        def __call__(self, result: LintResult, *, verbose: bool = False) -> str: ...
+
+class LintResult(Protocol):
+    """What a report shows (``stopsignal.engine.LintResult`` has this shape)."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+    @property
+    def errors(self) -> Sequence[ReadError]: ...
+    @property
+    def skipped(self) -> Sequence[tuple[str, str]]: ...
+    @property
+    def files(self) -> int: ...
+    @property
+    def containers(self) -> int: ...
+    @property
+    def suppressed(self) -> int: ...
+
+
+
+class Renderer(Protocol):
+    def __call__(self, result: LintResult, *, verbose: bool = False) -> str: ...
+
 
 
 def renderer(name: str) -> Renderer:

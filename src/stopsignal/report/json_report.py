@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from stopsignal.rules import READ_ERROR_CODE
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from stopsignal.report import LintResult
 

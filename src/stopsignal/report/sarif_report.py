@@ -7,12 +7,12 @@ same way), so code-scanning UIs show unreadable files next to findings.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from stopsignal import __version__
 from stopsignal.model import Severity
 from stopsignal.rules import READ_ERROR_CODE, READ_ERROR_NAME, RULES
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from stopsignal.report import LintResult
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from stopsignal.model import Severity
 from stopsignal.rules import READ_ERROR_CODE, READ_ERROR_NAME
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from stopsignal.report import LintResult
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from stopsignal import pid1 as pid1_model
 from stopsignal.model import (
@@ -25,12 +26,6 @@ from stopsignal.model import (
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules.pid1_detect import Pid1Info, ScriptReader, detect
 from stopsignal.runtimes import Resolution, StopRequest, Target, resolve
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 
 class FixAvailability(StrEnum):

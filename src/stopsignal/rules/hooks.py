@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from stopsignal.kill_tools import KILL_TOOLS_BY_ID, KillTool, parse_kill_signal, signal_argument
 from stopsignal.model import Container
@@ -22,12 +23,6 @@ from stopsignal.rules.image_facts import (
     missing_program,
 )
 from stopsignal.rules.shell_analysis import ShellSyntaxError, analyze
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 #: systemd's shutdown signals (man systemd "Signals"): halt, poweroff, immediate halt/poweroff.
 SYSTEMD_SHUTDOWN = frozenset({37, 38, 47, 48})

@@ -14,14 +14,9 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+from typing import NamedTuple
 
 from stopsignal.model import Container
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 # Official images documented as Debian-based by default (their default tags).
 _DEBIAN_DERIVED = ("python", "node", "nginx", "golang", "ruby", "php", "perl", "rust",

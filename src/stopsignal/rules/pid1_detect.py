@@ -19,17 +19,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from stopsignal.model import Container
 from stopsignal.pid1 import INIT_SHIMS, SHELLS, SYSTEMD_PATHS, Pid1Kind
 from stopsignal.rules.image_facts import image_family, looks_like_systemd_image
 from stopsignal.rules.shell_analysis import ShellAnalysis, ShellSyntaxError, analyze
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
 
 ScriptReader = Callable[[str], "str | None"]
 

@@ -17,12 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # no `typing` at run time (start-up): see stopsignal._records
-    from stopsignal._records import NamedTuple
+from typing import NamedTuple
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _REDIRECT_START = ("<", ">")

@@ -8,6 +8,8 @@ the source of its rule.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from stopsignal.runtimes import docker, kubelet, podman
 from stopsignal.runtimes.engines import (
     CURRENT,
@@ -22,7 +24,6 @@ from stopsignal.runtimes.engines import (
 )
 from stopsignal.runtimes.types import Decision, Outcome, Resolution, Step, StopRequest
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from stopsignal import pid1 as pid1_model
 

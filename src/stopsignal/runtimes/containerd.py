@@ -6,16 +6,14 @@ container_stop_signal.go; research/runtime-semantics.md section 4.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stopsignal.runtimes.common import declared_value, delivered, label
 from stopsignal.runtimes.engines import EngineRef, Version
 from stopsignal.runtimes.types import Decision, Outcome, Step, StopRequest
 from stopsignal.signal_grammars import parse_containerd_1_3, parse_containerd_1_4, parse_moby
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    Parser = Callable[[str], int | None]
+Parser = Callable[[str], int | None]
 
 
 def era(version: Version) -> tuple[str, Parser, str]:

@@ -7,14 +7,12 @@ versions are aliases of the kubelet and CRI-O they ship.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 from stopsignal.errors import UsageError
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from typing import NamedTuple
-else:  # see stopsignal._records: no `typing` import on the start-up path
-    from stopsignal._records import NamedTuple
 
 ENGINES = ("docker", "podman", "containerd", "cri-o", "kubernetes", "openshift")
 CRI_RUNTIMES = ("containerd", "cri-o")

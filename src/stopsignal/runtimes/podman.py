@@ -8,16 +8,17 @@ research/runtime-semantics.md section 2.
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
 from stopsignal.runtimes.common import declared_value, delivered, label, seconds
 from stopsignal.runtimes.engines import EngineRef, Version
 from stopsignal.runtimes.types import Decision, Outcome, Step, StopRequest
 from stopsignal.signal_grammars import parse_podman_name_or_number
 
-DEFAULT_TIMEOUT = 10.0
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+DEFAULT_TIMEOUT = 10.0
 
 SOURCE = "containers/podman pkg/specgen/generate/container_create.go"
 

@@ -8,6 +8,8 @@ outcome the runtime model resolves from it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 from stopsignal.kill_tools import KILL_TOOLS, parse_kill_signal
 from stopsignal.runtimes import decide
 from stopsignal.runtimes.engines import Target, parse_target
@@ -25,12 +27,8 @@ from stopsignal.signal_grammars import (
 )
 from stopsignal.signals import Libc, Signal, parse_signal, signal_name
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import NamedTuple
-else:  # see stopsignal._records: no `typing` import on the start-up path
-    from stopsignal._records import NamedTuple
 
 
 def _crio_current(text: str) -> int | None:

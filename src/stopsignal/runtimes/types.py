@@ -1,23 +1,16 @@
 """The runtime model's values: what goes into a stop decision and what comes out.
 
-Records (NamedTuples) rather than dataclasses: these are on the start-up path
-of every command, and importing ``dataclasses`` alone costs more than twice a
-bare Python start-up here (``stopsignal._records`` explains the rest).
+Immutable records (``typing.NamedTuple``): values compared, hashed and shown,
+never mutated.
 """
 
 from __future__ import annotations
 
+from typing import Final, Literal, NamedTuple
+
 from stopsignal.signals import describe_number, signal_name
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Final, Literal, NamedTuple
-
-    OutcomeName = Literal["sent", "substituted", "kill-only", "stuck", "rejected"]
-else:  # see stopsignal._records: no `typing` import on the start-up path
-    from stopsignal._records import NamedTuple
-
-    OutcomeName = str
+OutcomeName = Literal["sent", "substituted", "kill-only", "stuck", "rejected"]
 
 
 class Outcome:
