@@ -36,6 +36,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> Any:
+    try:
+        return _main(argv)
+    finally:
+        # Output still buffered must reach stdout now, while a failure can still be
+        # reported in one line with exit 2 (not a traceback at interpreter exit).
+        from stopsignal.cli.stdio import flush_stdout
+
+        flush_stdout()
+
+
+def _main(argv: list[str] | None) -> Any:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "signal":
         from stopsignal.cli.signal_view import signal_fast

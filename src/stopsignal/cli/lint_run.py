@@ -6,7 +6,6 @@ No click here: the common one-shot invocation parses its arguments in
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -68,15 +67,19 @@ def _run(args: LintArgs) -> int:
     )
     bindings = image_bindings(args.images, args.image_configs + config.image_configs)
     if "-" in args.paths:
+        from stopsignal.cli.stdio import read_stdin
         from stopsignal.readers import iter_files, read_path, read_text
 
-        results = [read_text(sys.stdin.read(), "<stdin>")]
+        # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
+        results = [read_text(read_stdin().decode("utf-8", "surrogateescape"), "<stdin>")]
         others = [path for path in args.paths if path != "-"]
         results += [read_path(path) for path in iter_files(others)]
         result = engine.lint_results(results, config, images=bindings)
     else:
         result = engine.lint_paths(list(args.paths), config, images=bindings, jobs=args.jobs)
-    sys.stdout.write(renderer(args.output_format)(result, verbose=args.verbose))
+    from stopsignal.cli.stdio import write_stdout
+
+    write_stdout(renderer(args.output_format)(result, verbose=args.verbose).encode("utf-8"))
     if result.failing(config):
         return 1
     if result.errors:

@@ -21,6 +21,33 @@ class EditError(Exception):
     """An edit whose path does not fit the document (a list where a mapping was expected)."""
 
 
+class TooLarge(Exception):
+    """Data larger than the node budget once shared nodes (YAML aliases) are expanded."""
+
+
+def check_size(documents: Sequence[Any], budget: int) -> None:
+    """Raise ``TooLarge`` when walking ``documents`` would visit more than ``budget`` nodes.
+
+    Parsed YAML shares the node of an alias wherever it is used, so a few hundred
+    bytes can stand for billions of nodes (an alias bomb); every walk here
+    (``diff_paths``, equality) visits the expanded tree. Lint charges the same
+    budget per document while it reads.
+    """
+    for document in documents:
+        left = budget
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                left -= len(node) + 1
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                left -= len(node) + 1
+                stack.extend(node)
+            if left < 0:
+                raise TooLarge(f"more than {budget:,} nodes once YAML aliases are expanded")
+
+
 def apply_edits(documents: list[Any], edits: Sequence[Edit]) -> list[Any]:
     """Apply structured edits to ``documents`` in place and return them."""
     for edit in edits:

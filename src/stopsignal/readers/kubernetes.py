@@ -205,6 +205,12 @@ def _read_container(
     if lifecycle_pair is not None:
         lifecycle_path = (*path, "lifecycle")
         locations.append(("lifecycle", walk.location(lifecycle_pair[0], lifecycle_path)))
+        value = lifecycle_pair[1]
+        if not walk.is_mapping(value) and (walk.text(value) is not None
+                                           or walk.strings(value) is not None):
+            # A scalar or a list where a mapping belongs: nothing can be added under it.
+            locations.append(("lifecycle_not_mapping",
+                              walk.location(lifecycle_pair[0], lifecycle_path)))
         lifecycle = walk.fields(lifecycle_pair[1])
         pair = lifecycle.get("stopSignal")
         if pair is not None:
