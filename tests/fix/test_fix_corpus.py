@@ -7,9 +7,9 @@ thousands of real-world containers) when it is present (see tests/corpora.py).
 2. The YAML/JSON renderer on real files: every container of a deterministic sample
    of the files (one in ten of the corpus files with containers, all of the sample's)
    is given the systemd preStop fix as if its PID 1 were systemd. Each result must
-   verify (parses, data = input + the edits), change only the intended lines (an independent check), and be
-   idempotent. Only these files go through the ruamel round trip, which keeps the
-   test to seconds (a full round trip of the corpus takes about 34 s).
+   verify (parses, data = input + the edits), change only the intended lines (an
+   independent check), and be idempotent. Only these files go through the ruamel
+   round trip, which keeps the test to seconds (a full round trip of the corpus takes about 34 s).
 """
 
 from __future__ import annotations
