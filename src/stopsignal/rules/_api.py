@@ -164,12 +164,16 @@ class Context(NamedTuple):
 
     def finding(self, container: Container, location: Location, message: str, *,
                 trail: Sequence[str] = (), fix: Fix | None = None,
-                severity: Severity | None = None) -> Finding:
+                severity: Severity | None = None, assumed: Sequence[str] = ()) -> Finding:
+        """A finding of this rule; one that rests on ``assumed`` facts is at most a warning
+        (DESIGN.md: certainty is an error only when every fact it rests on is known)."""
         rule = self.rule
         chosen = self.severity or severity or rule.severity
+        if assumed and chosen is Severity.ERROR and self.severity is None:
+            chosen = Severity.WARNING
         return Finding(code=rule.code, rule=rule.name, severity=chosen, location=location,
                        message=message, object=container.object, container=container.name,
-                       fix=fix, trail=tuple(trail))
+                       fix=fix, trail=tuple(trail), assumed=tuple(assumed))
 
 
 def trail_lines(results: Iterable[tuple[Target, Resolution]],
@@ -223,6 +227,18 @@ def locate(container: Container, *keys: str) -> Location:
         if located is not None:
             return located
     return container.location
+
+
+def inherited(container: Container) -> tuple[str, ...]:
+    """``("ENTRYPOINT inherited from org/base:1",)`` when PID 1 comes from an in-tree base."""
+    image = container.image_config
+    if image is None or not image.built_from or container.command is not None:
+        return ()
+    own = dict(image.locations)
+    if "entrypoint" in own or ("cmd" in own and not image.entrypoint):
+        return ()
+    what = "ENTRYPOINT" if image.entrypoint else "CMD"
+    return (f"{what} inherited from {image.built_from[0]}",)
 
 
 def join_labels(labels: Sequence[str]) -> str:

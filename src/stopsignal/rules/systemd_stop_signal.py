@@ -61,6 +61,7 @@ from stopsignal.rules._api import (
     FixAvailability,
     Rule,
     consequence,
+    inherited,
     join_labels,
     locate,
     trail_lines,
@@ -115,7 +116,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                       "available (pass --image or --image-config)")
     _first_target, first = failing[0]
     labels = [str(target) for target, _ in failing]
-    where = _where(pid1.via)
+    where = _where((*inherited(container), *pid1.via))
     message = (f"{who(container)}: systemd is PID 1{where} but {join_labels(labels)} "
                f"{'sends' if len(labels) == 1 else 'send'} {_sends(first)}{caveat}: "
                f"{consequence(first, pid1)}")
