@@ -59,7 +59,8 @@ def test_multi_stage_final_stage_from_in_tree_base(tmp_path: Path) -> None:
         "images/init/Containerfile": "FROM fedora:40\nSTOPSIGNAL SIGRTMIN+3\n"
                                      'ENTRYPOINT ["/sbin/init"]\n',
         "svc/Containerfile": "FROM golang:1.22 AS build\nRUN go build -o /out/app .\n"
-                             "FROM quay.io/acme/init:2 AS runtime\nCOPY --from=build /out/app /app\n"
+                             "FROM quay.io/acme/init:2 AS runtime\n"
+                             "COPY --from=build /out/app /app\n"
                              "FROM runtime\nLABEL x=y\n",
     })
     image = _final(tmp_path, "svc/Containerfile")

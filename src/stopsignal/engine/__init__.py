@@ -145,16 +145,26 @@ class Linter:
         own = image.location_of("from")
         here = own.path if own is not None else ""
         found = self._base_of(image.base, here, seen) if image.base else None
+        in_tree = found is not None
+        if found is None and image.base:
+            found = self._external_base(image.base)
         if found is not None:
             path, base = found
             if not base.base_known and base.base:
                 base = self.resolve(base, seen | {here, path})
             from stopsignal.engine.inherit import inherit
 
-            resolved = inherit(image, base, image.base or "")
+            resolved = inherit(image, base, image.base or "", in_tree=in_tree)
         if not seen:  # only a whole chain is remembered (a partial one depends on ``seen``)
             self._resolved[id(image)] = (image, resolved)
         return resolved
+
+    def _external_base(self, ref: str) -> tuple[str, ImageConfig] | None:
+        """The config of an image the tree does not build: known from its name, if at all."""
+        from stopsignal.rules.image_facts import known_base_config
+
+        known = known_base_config(ref)
+        return (ref, known) if known is not None else None
 
     def _base_of(self, ref: str, here: str,
                  seen: frozenset[str]) -> tuple[str, ImageConfig] | None:

@@ -17,8 +17,13 @@ from stopsignal.model import ImageConfig
 DEFAULT_SHELL = ("/bin/sh", "-c")
 
 
-def inherit(child: ImageConfig, base: ImageConfig, base_ref: str) -> ImageConfig:
-    """``child`` (a Containerfile's stage, ``FROM base_ref``) with ``base``'s config under it."""
+def inherit(child: ImageConfig, base: ImageConfig, base_ref: str, *,
+            in_tree: bool = True) -> ImageConfig:
+    """``child`` (a Containerfile's stage, ``FROM base_ref``) with ``base``'s config under it.
+
+    ``in_tree``: the base is built by the linted tree (recorded in ``built_from``), not an
+    image looked up elsewhere.
+    """
     own = dict(child.locations)
     sets_entrypoint = "entrypoint" in own
     sets_cmd = "cmd" in own
@@ -58,7 +63,7 @@ def inherit(child: ImageConfig, base: ImageConfig, base_ref: str) -> ImageConfig
         inline_files=base.inline_files + child.inline_files,
         sh=child.sh if child.sh is not None else base.sh,
         absent=child.absent | base.absent,
-        built_from=(base_ref, *base.built_from),
+        built_from=(base_ref, *base.built_from) if in_tree else base.built_from,
         base_known=base.base_known,
     )
 

@@ -99,9 +99,22 @@ class Facts:
 
     @property
     def image_known(self) -> bool:
-        """Whether the image's own settings (STOPSIGNAL, ENTRYPOINT) are known."""
-        return (self.container.source in (SourceKind.CONTAINERFILE, SourceKind.IMAGE_CONFIG)
-                or self.container.image_config is not None)
+        """Whether the image's own settings (STOPSIGNAL, ENTRYPOINT) are known: an image
+        config, or a Containerfile whose FROM chain ends in an image whose config is known."""
+        image = self.container.image_config
+        if image is None:
+            return self.container.source is SourceKind.IMAGE_CONFIG
+        return image.base_known
+
+    def unknown_image(self) -> tuple[str, str] | None:
+        """The image whose config lint could not see: (in a message, in an assumed fact)."""
+        if self.image_known:
+            return None
+        container = self.container
+        image = container.image_config
+        if image is not None and image.base:
+            return f"the base image {image.base}", f"the base image {image.base}"
+        return "the image", f"image {container.image}" if container.image else "the image"
 
     def request(self, *, image_stop_signal: str | object | None = ...,
                 prestop_seconds: float | None = None) -> StopRequest:

@@ -16,7 +16,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from stopsignal.model import Container
+from stopsignal.model import Container, ImageConfig
 
 _DEBIAN_CODENAMES = ("bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "forky",
                      "sid")
@@ -223,3 +223,30 @@ def missing_program(container: Container, program: str) -> str | None:
     if base == "bash" and family.sh == "busybox":
         return f"{family.evidence} is {family.name}: /bin/sh is busybox, there is no bash"
     return None
+
+
+# Distribution base images whose config is documented: no ENTRYPOINT, no STOPSIGNAL, a shell
+# (or /sbin/init for ubi-init, which declares STOPSIGNAL SIGRTMIN+3) as CMD.
+_OS_IMAGES = {"debian": ("bash",), "ubuntu": ("/bin/bash",), "fedora": ("/bin/bash",),
+              "centos": ("/bin/bash",), "rockylinux": ("/bin/bash",),
+              "almalinux": ("/bin/bash",), "oraclelinux": ("/bin/bash",),
+              "amazonlinux": ("/bin/bash",), "alpine": ("/bin/sh",), "busybox": ("sh",),
+              "ubi": ("/bin/bash",), "ubi-minimal": ("/bin/bash",), "scratch": ()}
+
+
+def known_base_config(ref: str) -> ImageConfig | None:
+    """The config of a distribution base image, from its name (None: not one of those)."""
+    name, _ = _strip(ref)
+    for prefix in ("registry.access.redhat.com/", "registry.redhat.io/", "redhat/",
+                   "quay.io/centos/", "quay.io/fedora/", "registry.fedoraproject.org/"):
+        name = name.removeprefix(prefix)
+    last = name.rsplit("/", 1)[-1]
+    official = "/" not in name or re.fullmatch(r"ubi\d*/[\w-]+", name) is not None
+    if not official or "$" in ref:
+        return None
+    if re.fullmatch(r"ubi\d*-init", last) or last == "ubi-init":
+        return ImageConfig(ref=ref, cmd=("/sbin/init",), stop_signal="SIGRTMIN+3")
+    key = re.sub(r"^ubi\d*", "ubi", last)
+    if key not in _OS_IMAGES:
+        return None
+    return ImageConfig(ref=ref, cmd=_OS_IMAGES[key] or None)
