@@ -38,6 +38,7 @@ from typing import NamedTuple
 
 from stopsignal.config import Config
 from stopsignal.engine import ImageBinding, Linter, LintResult, order
+from stopsignal.engine.builds import Build
 from stopsignal.engine.images import ImageEvent, image_events, normalize_ref
 from stopsignal.readers import read_path
 
@@ -75,14 +76,14 @@ def _cpus() -> int:
 
 
 def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBinding],
-               workers: int) -> LintResult:
+               workers: int, builds: Sequence[Build] = ()) -> LintResult:
     """``lint_results`` over ``files``, read and checked by ``workers`` processes."""
     size = max(1, min(_CHUNK_MAX, -(-len(files) // (workers * 8))))
     size = max(size, -(-len(files) // _MAX_CHUNKS))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
 
     def linter(events: Iterable[ImageEvent]) -> Linter:
-        made = Linter(config, images=images)
+        made = Linter(config, images=images, builds=builds)
         made.register(events)
         return made
 
@@ -119,7 +120,8 @@ def _lint_chunk(files: Sequence[str], linter: Linter, collect: bool) -> Part:
         if collect:
             events.extend(image_events(result))
             unjoined.update(container.image for container in result.containers
-                            if container.image and container.image_config is None)
+                            if container.image and (container.image_config is None
+                                                    or not container.image_config.base_known))
         linter.lint_result(result, into)
     return Part(into, events, unjoined)
 
