@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +47,7 @@ def test_masks_identity_and_fds_of_a_real_process(child: subprocess.Popen[str]) 
     assert has(facts.ignored, 10) and has(facts.caught, 12) and has(facts.blocked, 1)
     assert not has(facts.caught, 15)
     assert facts.argv[0] == sys.executable and facts.argv[1] == "-c"
-    assert facts.exe is not None and os.path.samefile(facts.exe, sys.executable)
+    assert facts.exe is not None and Path(facts.exe).samefile(sys.executable)
     assert facts.signalfd == 0  # readable, and no signalfd
     assert facts.nspid[0] == child.pid
     assert not facts.unreadable
