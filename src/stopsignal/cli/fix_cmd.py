@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from stopsignal.cli.options import image_bindings, load_config, target_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -17,10 +18,6 @@ if TYPE_CHECKING:
     from stopsignal.model import Finding
 
 
-def _split(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--diff", "show_diff", is_flag=True,
@@ -28,21 +25,7 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also apply fixes that change behaviour beyond the finding (shell form to "
                    "exec form, longer grace periods).")
-@click.option("--engine", "engines", multiple=True, metavar="E@V",
-              help="Fix for these engines only (repeatable; replaces the defaults), e.g. "
-                   "--engine openshift@4.9.")
-@click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
-              help="Fix for this engine as well as the defaults (repeatable).")
-@click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
-              help="Join containers running image REF (or the named container) with REF's "
-                   "config, as lint does (podman for local images, else skopeo).")
-@click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
-              help="Join containers with an image config file, as lint does.")
-@click.option("--select", multiple=True, metavar="RULE", help="Fix only these rules.")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not fix these rules.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: the nearest .stopsignal.yaml or pyproject.toml).")
-@click.option("--no-config", is_flag=True, help="Ignore config files.")
+@target_options
 def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
         add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
         select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
@@ -74,13 +57,11 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     from stopsignal.cli import fail
 
     try:
-        config = _config(engines, add_engines, select, ignore, config_path, no_config)
+        config = load_config(engines=engines, add_engines=add_engines, select=select,
+                             ignore=ignore, config_path=config_path, no_config=no_config)
         if not paths:
             raise UsageError("nothing to fix: give files or directories (or - for stdin)")
-        # The same image joins as lint (one implementation: lint_run's).
-        from stopsignal.cli.lint_run import image_bindings
-
-        bindings = image_bindings(images, image_configs + config.image_configs)
+        bindings = image_bindings(images, [*image_configs, *config.image_configs])
         if "-" in paths:
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")
@@ -90,21 +71,6 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     except StopSignalError as error:
         fail(error)
     sys.exit(code)
-
-
-def _config(engines: tuple[str, ...], add_engines: tuple[str, ...], select: tuple[str, ...],
-            ignore: tuple[str, ...], config_path: str | None, no_config: bool) -> Config:
-    from stopsignal import config as config_module
-
-    base = config_module.Config() if no_config else config_module.load(config_path)
-    config = base.merged(
-        engines=_split(engines) or None,
-        add_engines=(base.add_engines + _split(add_engines)) if add_engines else None,
-        select=_split(select) or None,
-        ignore=(base.ignore + _split(ignore)) if ignore else None,
-    )
-    config.targets()  # an unknown engine is a usage error now, not later
-    return config
 
 
 def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding]) -> int:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from stopsignal.cli.lint_run import FAIL_ON, FORMATS
+from stopsignal.cli.options import image_bindings, load_config, target_options
+from stopsignal.errors import StopSignalError, UsageError
+
+if TYPE_CHECKING:
+    from stopsignal.config import Config
+
+FORMATS = ("text", "json", "sarif", "github")
+FAIL_ON = ("error", "warning", "info", "never")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--engine", "engines", multiple=True, metavar="E@V",
-              help="Check against these engines only (repeatable; replaces the defaults), "
-                   "e.g. --engine openshift@4.9 or --engine kubernetes@1.33,containerd@2.3.")
-@click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
-              help="Check against this engine as well as the defaults (repeatable).")
+@target_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.option("-v", "--verbose", is_flag=True,
@@ -23,23 +28,9 @@ from stopsignal.cli.lint_run import FAIL_ON, FORMATS
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Lowest severity that makes the exit code 1 [default: warning; "
                    "info findings never fail unless asked].")
-@click.option("--select", multiple=True, metavar="RULE",
-              help="Run only these rules (codes or names, repeatable or comma-separated).")
-@click.option("--ignore", multiple=True, metavar="RULE",
-              help="Do not run these rules (codes or names).")
 @click.option("--no-ignore", is_flag=True,
               help="Strict mode: report findings even where comments or annotations "
                    "suppress them.")
-@click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
-              help="Join containers running image REF (or the named container) with REF's "
-                   "config, looked up with podman (local images) or skopeo.")
-@click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
-              help="Join containers with an image config file (podman/docker inspect JSON, "
-                   "OCI layout, docker-archive), matched by its tags or by container name.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
-                   "with [tool.stopsignal]).")
-@click.option("--no-config", is_flag=True, help="Ignore config files.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
                    "for 300 files or more]. The output does not depend on it.")
@@ -74,12 +65,40 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, bad
     config, or unreadable input and nothing else found.
     """
-    from stopsignal.cli.lint_run import LintArgs, run
+    from stopsignal.cli import fail
 
-    sys.exit(run(LintArgs(paths=paths, engines=engines, add_engines=add_engines,
-                          output_format=output_format, verbose=verbose, fail_on=fail_on,
-                          select=select, ignore=ignore, no_ignore=no_ignore, images=images,
-                          image_configs=image_configs, config_path=config_path,
-                          no_config=no_config, jobs=jobs)))
+    try:
+        code = _run(paths, output_format=output_format, verbose=verbose, jobs=jobs,
+                    images=images, image_configs=image_configs,
+                    config=load_config(engines=engines, add_engines=add_engines,
+                                       select=select, ignore=ignore, config_path=config_path,
+                                       no_config=no_config, fail_on=fail_on,
+                                       no_ignore=no_ignore))
+    except StopSignalError as error:
+        fail(error)
+    sys.exit(code)
 
 
+def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int | None,
+         images: Sequence[str], image_configs: Sequence[str], config: Config) -> int:
+    from stopsignal import engine
+    from stopsignal.report import renderer
+
+    if not paths:
+        raise UsageError("nothing to lint: give files or directories (or - for stdin)")
+    bindings = image_bindings(images, [*image_configs, *config.image_configs])
+    if "-" in paths:
+        from stopsignal.readers import iter_files, read_path, read_text
+
+        results = [read_text(sys.stdin.read(), "<stdin>")]
+        others = [path for path in paths if path != "-"]
+        results += [read_path(path) for path in iter_files(others)]
+        result = engine.lint_results(results, config, images=bindings)
+    else:
+        result = engine.lint_paths(list(paths), config, images=bindings, jobs=jobs)
+    sys.stdout.write(renderer(output_format)(result, verbose=verbose))
+    if result.failing(config):
+        return 1
+    if result.errors:
+        return 2
+    return 0
