@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "Reproduce the seed article's experiments with real containers."),
     "webhook": ("stopsignal.cli.webhook_cmd",
                 "Run the admission webhook, or make its certificates."),
+    "completion": ("stopsignal.cli.completion_cmd",
+                   "Print the shell completion script for bash, zsh or fish."),
 }
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
         add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
         select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
-        no_config: bool) -> None:
+        no_config: bool, stdin_filename: str | None) -> None:
     """Repair what lint finds, changing nothing else.
 
     Applies the fixes attached to findings (only safe ones unless
@@ -65,7 +65,7 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
         if "-" in paths:
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")
-            code = _stdin(config, unsafe_fixes, show_diff, bindings)
+            code = _stdin(config, unsafe_fixes, show_diff, bindings, stdin_filename or "<stdin>")
         else:
             code = _files(paths, config, unsafe_fixes, show_diff, bindings)
     except StopSignalError as error:
@@ -73,7 +73,8 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     sys.exit(code)
 
 
-def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding]) -> int:
+def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding],
+           name: str) -> int:
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import fix_text
     from stopsignal.fix.bind import engine_linter
@@ -81,11 +82,11 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBi
     # Bytes in and out: text mode would turn CRLF into LF behind our back.
     text = sys.stdin.buffer.read().decode("utf-8")
     lint = engine_linter(config, images=bindings)
-    first = lint("<stdin>", text)
+    first = lint(name, text)
     if first.errors:
         raise UsageError(f"cannot read the manifest stream: {first.errors[0]}")
     try:
-        result = fix_text("<stdin>", text, lint, unsafe=unsafe, first=first)
+        result = fix_text(name, text, lint, unsafe=unsafe, first=first)
     except FixVerificationError as error:
         sys.stderr.write(f"stopsignal: error: {error} (nothing was written)\n")
         return 1
@@ -98,13 +99,14 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBi
 
 def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
            bindings: list[ImageBinding]) -> int:
+    from stopsignal.engine import exclusions
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import LintOutput, fix_text
     from stopsignal.fix.atomic import write_atomic
     from stopsignal.fix.bind import engine_linter
     from stopsignal.readers import iter_files, read_path
 
-    files = list(iter_files(list(paths)))
+    files = list(iter_files(list(paths), exclude=exclusions(config)))
     results = [read_path(path) for path in files]
     images: list[ImageBinding] = [(None, image) for result in results for image in result.images]
     lint = engine_linter(config, images=[*bindings, *images])

@@ -8,13 +8,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stopsignal.cli.options import image_bindings, load_config, target_options
+from stopsignal.cli.options import (
+    color_option,
+    image_bindings,
+    load_config,
+    target_options,
+    use_color,
+)
 from stopsignal.errors import StopSignalError, UsageError
+from stopsignal.report import FORMATS
 
 if TYPE_CHECKING:
     from stopsignal.config import Config
 
-FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -22,7 +28,12 @@ FAIL_ON = ("error", "warning", "info", "never")
 @click.argument("paths", nargs=-1, type=click.Path())
 @target_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format: text, JSON, SARIF 2.1.0, GitHub "
+              "annotations, GitLab Code Quality, JUnit XML.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Write the report to FILE (replaced atomically) instead "
+              "of stdout.")
+@color_option
 @click.option("-v", "--verbose", is_flag=True,
               help="Show the engine trail behind each finding, fixes and skipped files.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
@@ -38,7 +49,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
          image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
-         jobs: int | None) -> None:
+         jobs: int | None, stdin_filename: str | None, output: str | None,
+         color: str) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -56,7 +68,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
       stopsignal lint k8s/ Containerfile
       stopsignal lint --engine openshift@4.9 pod.yaml
       stopsignal lint --image nginx=localhost/stopsignal-systemd pod.yaml
-      stopsignal lint --format sarif . > stopsignal.sarif
+      stopsignal lint --format sarif --output stopsignal.sarif .
+      helm template chart | stopsignal lint --stdin-filename chart.yaml -
 
     Suppress a finding with `# stopsignal: ignore=RULE -- reason` on its line or
     the line before, `# stopsignal: ignore-file=RULE` for a file, or the
@@ -69,7 +82,9 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
 
     try:
         code = _run(paths, output_format=output_format, verbose=verbose, jobs=jobs,
-                    images=images, image_configs=image_configs,
+                    images=images, image_configs=image_configs, output=output,
+                    stdin_filename=stdin_filename,
+                    color=use_color(color, sys.stdout) if output is None else color == "always",
                     config=load_config(engines=engines, add_engines=add_engines,
                                        select=select, ignore=ignore, config_path=config_path,
                                        no_config=no_config, fail_on=fail_on,
@@ -80,7 +95,9 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
 
 
 def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int | None,
-         images: Sequence[str], image_configs: Sequence[str], config: Config) -> int:
+         images: Sequence[str], image_configs: Sequence[str], config: Config,
+         output: str | None = None, stdin_filename: str | None = None,
+         color: bool = False) -> int:
     from stopsignal import engine
     from stopsignal.report import renderer
 
@@ -90,13 +107,22 @@ def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int |
     if "-" in paths:
         from stopsignal.readers import iter_files, read_path, read_text
 
-        results = [read_text(sys.stdin.read(), "<stdin>")]
+        results = [read_text(sys.stdin.read(), stdin_filename or "<stdin>")]
         others = [path for path in paths if path != "-"]
-        results += [read_path(path) for path in iter_files(others)]
+        results += [read_path(path)
+                    for path in iter_files(others, exclude=engine.exclusions(config))]
         result = engine.lint_results(results, config, images=bindings)
     else:
         result = engine.lint_paths(list(paths), config, images=bindings, jobs=jobs)
-    sys.stdout.write(renderer(output_format)(result, verbose=verbose))
+    for warning in result.warnings:
+        sys.stderr.write(f"stopsignal: warning: {warning}\n")
+    report = renderer(output_format)(result, verbose=verbose, color=color)
+    if output is None:
+        sys.stdout.write(report)
+    else:
+        from stopsignal.cli.output import write_report
+
+        write_report(output, report)
     if result.failing(config):
         return 1
     if result.errors:

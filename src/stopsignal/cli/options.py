@@ -8,7 +8,7 @@ keyword arguments and turn them into a ``Config`` with ``load_config``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 import click
 
@@ -40,7 +40,37 @@ _OPTIONS = (
                  help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
                       "with [tool.stopsignal])."),
     click.option("--no-config", is_flag=True, help="Ignore config files."),
+    click.option("--stdin-filename", metavar="PATH", default=None,
+                 help="The name of what `-` reads: shown in every output format, and used to "
+                      "recognise the kind of file and to match per-file-ignores."),
 )
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def color_option(command: F) -> F:
+    """``--color auto|always|never``: the same switch on every command that styles output."""
+    option = click.option(
+        "--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
+        show_default=True,
+        help="Colour the output: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR "
+             "colours a pipe too).")
+    return option(command)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """Whether to style output for ``stream``: --color wins, then NO_COLOR, then FORCE_COLOR
+    (both when set and not empty, as no-color.org and Python itself read them), then
+    whether the stream is a terminal (not a dumb one)."""
+    import os
+
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def target_options(command: F) -> F:
@@ -64,7 +94,10 @@ def load_config(*, engines: Sequence[str] = (), add_engines: Sequence[str] = (),
     An unknown engine is a usage error here, before any file is read.
     """
     from stopsignal import config as config_module
+    from stopsignal.rules import get
 
+    for key in (*split(select), *split(ignore)):
+        get(key)  # a rule name on the command line that no rule has is a usage error
     base = config_module.Config() if no_config else config_module.load(config_path)
     config = base.merged(
         engines=split(engines) or None,

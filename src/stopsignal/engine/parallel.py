@@ -87,7 +87,8 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
         made.register(events)
         return made
 
-    parts = _run(chunks, range(len(chunks)), linter(()), workers, collect=True)
+    first = linter(())
+    parts = _run(chunks, range(len(chunks)), first, workers, collect=True)
     events = [event for part in parts for event in part.events]
     if events:
         keys = {normalize_ref(ref) for _, ref, _ in events if ref}
@@ -99,6 +100,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
             for index, part in zip(again, redone, strict=True):
                 parts[index] = part
     outcome = LintResult()
+    outcome.warnings.extend(first.warnings)
     for part in parts:
         result = part.result
         outcome.findings.extend(result.findings)
@@ -107,6 +109,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
         outcome.files += result.files
         outcome.containers += result.containers
         outcome.suppressed += result.suppressed
+        outcome.warnings.extend(result.warnings)
     outcome.findings.sort(key=order)
     return outcome
 
