@@ -148,3 +148,19 @@ def test_docker_stop_signal_sigterm_is_killed_after_the_timeout(docker_host: str
     assert result["observed"] == "re-executed"
     assert result["model_agrees"] is True
     assert docker_leftovers() == []
+
+
+@pytest.mark.docker
+@pytest.mark.cri
+def test_conformance_on_docker_and_cri_agrees_with_the_model(docker_host: str,
+                                                              cri_endpoint: str) -> None:
+    done = stopsignal("conformance", "--on", "docker,cri", "--json", timeout=600)
+    report = json.loads(done.stdout)
+    assert report["skipped"] == []
+    assert report["engines"]["cri"].startswith("containerd@")
+    disagreeing = [case["id"] for case in report["cases"] if not case["agrees"]]
+    assert disagreeing == [], done.stdout
+    assert done.returncode == 0
+    hang = next(c for c in report["cases"] if c["id"] == "cri-systemd-sigrtmin3-no-env")
+    assert hang["observed"]["exit_code"] == 137 and hang["observed"]["signal"] == 37
+    assert docker_leftovers() == [] and cri_leftovers(cri_endpoint) == []

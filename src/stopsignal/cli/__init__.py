@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("stopsignal.cli.rules_cmd", "Show the documentation of one rule."),
     "probe": ("stopsignal.cli.probe_cmd",
               "Run a workload under podman and stop it as an engine would."),
+    "conformance": ("stopsignal.cli.conformance_cmd",
+                    "Check the runtime model against the real engines present."),
     "demo": ("stopsignal.cli.demo_cmd",
              "Reproduce the seed article's experiments with real containers."),
     "webhook": ("stopsignal.cli.webhook_cmd",
