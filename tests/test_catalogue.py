@@ -22,7 +22,7 @@ DESIGN = ROOT.parent / "shared" / "DESIGN.md"
 #: The rule names fixed by DESIGN.md (a contract: extend, never rename).
 DESIGN_NAMES = {"systemd-stop-signal", "stop-signal-invalid", "stop-signal-portability",
                 "shell-pid1", "prestop-missing-binary", "prestop-kill-portability",
-                "grace-period-budget"}
+                "grace-period-budget", "systemd-container-env"}
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix", "## Engines")
 HELPERS = {"catalogue", "hooks", "image_facts", "pid1_detect", "remedies", "shell_analysis"}
 
