@@ -32,9 +32,16 @@ def _say(message: str) -> None:
                    "examples/seed of this checkout).")
 @click.option("--rebuild", is_flag=True, help="Rebuild the seed images even if they exist.")
 @click.option("--build-only", is_flag=True, help="Build the images, run nothing.")
+@click.option("--on", "on", default="podman", show_default=True, metavar="ENGINES",
+              help="Also run the scenarios for real engines: podman,docker,cri (Docker and "
+                   "containerd from scripts/setup-engines.sh; an absent one is skipped).")
+@click.option("--docker-host", metavar="URL", help="Docker daemon (default: $DOCKER_HOST).")
+@click.option("--cri-endpoint", metavar="URL",
+              help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bool,
-         build_only: bool, as_json: bool) -> None:
+         build_only: bool, on: str, docker_host: str | None, cri_endpoint: str | None,
+         as_json: bool) -> None:
     """Reproduce the seed article's experiments with real containers.
 
     Builds what is missing (an offline Debian base image with systemd and nginx,
@@ -45,25 +52,35 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     \b
     Scenarios: podman-systemd, openshift-4.9-systemd, openshift-4.9-systemd-prestop,
     openshift-4.9-demo-sigint, openshift-4.9-demo-37, openshift-4.10-demo-37,
-    openshift-4.10-systemd.
+    openshift-4.10-systemd. On real engines (--on podman,docker,cri):
+    containerd-1.6-systemd, containerd-1.6-systemd-container-env,
+    docker-20.10-systemd, docker-20.10-demo-sigint.
     """
     from stopsignal.demo.build import ensure_images
     from stopsignal.demo.build import seed_dir as find_seed
     from stopsignal.demo.run import table
-    from stopsignal.demo.scenarios import IDS
+    from stopsignal.demo.scenarios import IDS, REAL_IDS
 
     if math.isnan(grace) or grace < 0:
         fail(UsageError("--grace must be a number of seconds >= 0"))
-    unknown = [item for item in only if item not in IDS]
+    engines = [part.strip() for part in on.split(",") if part.strip()]
+    if not engines or any(item not in ("podman", "docker", "cri") for item in engines):
+        fail(UsageError(f"--on takes podman, docker, cri; got {on!r}"))
+    known = IDS + REAL_IDS
+    unknown = [item for item in only if item not in known]
     if unknown:
-        fail(UsageError(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(IDS)}"))
+        fail(UsageError(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(known)}"))
     try:
         with interrupts():
             seed = find_seed(seed_dir)
             ensure_images(seed, _say, rebuild=rebuild)
             if build_only:
                 return
-            results = _run(seed, grace, only, as_json)
+            results = _run(seed, grace, only, as_json) if "podman" in engines else []
+            real = [item for item in engines if item != "podman"]
+            if real:
+                results += _run_real(seed, grace, only, real, docker_host, cri_endpoint,
+                                     as_json)
     except StopSignalError as error:
         fail(error)
     except KeyboardInterrupt as error:
@@ -72,7 +89,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
         click.echo(json.dumps({"scenarios": [item.as_dict() for item in results]}, indent=2))
     else:
         click.echo(table(results))
-    sys.exit(0 if results and all(item.matches for item in results) else 1)
+    ran = [item for item in results if item.skipped is None]
+    sys.exit(0 if ran and all(item.matches for item in ran) else 1)
 
 
 def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool) -> list[ScenarioResult]:
@@ -91,3 +109,27 @@ def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool) -> list
 
         results = run_scenarios(seed, prober, grace, only, _say)
     return results
+
+
+def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str],
+              docker_host: str | None, cri_endpoint: str | None,
+              as_json: bool) -> list[ScenarioResult]:
+    """Real Docker and containerd (CRI): one session per engine, opened on first use."""
+    from contextlib import ExitStack
+    from typing import Any
+
+    from stopsignal.demo.run import run_real_scenarios
+    from stopsignal.probe.conformance import open_engine
+    from stopsignal.probe.real import RealOptions, RealSession
+
+    sessions: dict[str, RealSession[Any]] = {}
+    with ExitStack() as stack:
+
+        def prober(pod: PodSpec, kind: str, grace: float) -> ContainerResult:
+            if kind not in sessions:
+                engine = open_engine(kind, docker_host, cri_endpoint)
+                sessions[kind] = stack.enter_context(
+                    RealSession(engine, None if as_json else echo_progress))
+            return sessions[kind].probe_pod(pod, RealOptions(grace=grace))[0]
+
+        return run_real_scenarios(seed, prober, grace, engines, only, _say)

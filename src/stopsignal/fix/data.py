@@ -63,6 +63,10 @@ def apply_edits(documents: list[Any], edits: Sequence[Edit]) -> list[Any]:
     return documents
 
 
+#: The last key of a ``set`` path that appends to a list (as ``-`` in a JSON Pointer).
+APPEND = "-"
+
+
 def set_path(root: Any, path: Path, value: Any) -> Any:
     """Set ``value`` at ``path``, creating missing mappings; returns the (new) root."""
     if not path:
@@ -112,6 +116,9 @@ def _child(node: Any, key: str | int, where: Path) -> Any:
 
 
 def _store(node: Any, key: str | int, value: Any, where: Path) -> None:
+    if isinstance(node, list) and key == APPEND:
+        node.append(value)
+        return
     fits_list = isinstance(node, list) and isinstance(key, int) and key < len(node)
     if isinstance(node, dict) or fits_list:
         node[key] = value

@@ -226,6 +226,9 @@ def _read_container(
     if init_container and walk.text(_value(fields, "restartPolicy")) == "Always":
         init_container = False  # a sidecar: stopped like the main containers (KEP-753)
     env = []
+    pair = fields.get("env")
+    if pair is not None:  # where an `env` entry can be appended (systemd-container-env's fix)
+        locations.append(("env", walk.location(pair[0], (*path, "env"))))
     for item in walk.sequence(_value(fields, "env")):
         variable = walk.fields(item)
         name = walk.text(_value(variable, "name"))
