@@ -59,7 +59,10 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[s
         if not os.path.isdir(path or ".") or is_oci_layout(path):  # Path("") is "."
             yield path
             continue
-        for directory, dirnames, filenames in os.walk(path):
+        # `examples/seed/` names files `examples/seed/pod.yaml`, never `examples/seed//pod.yaml`.
+        root = path.rstrip("/") or "/"
+        for directory, dirnames, filenames in os.walk(root):
+            directory = directory.rstrip("/")  # the root "/" joins as "/etc", not "//etc"
             kept = []
             # A Helm chart's templates are Go templates, not YAML: render them and lint
             # the output (``helm template ... | stopsignal lint -``).
