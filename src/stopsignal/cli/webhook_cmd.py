@@ -12,7 +12,7 @@ from stopsignal.cli import fail
 from stopsignal.errors import StopSignalError, UsageError
 
 #: What each subcommand imports from the `webhook` extra (pip install 'stopsignal[webhook]').
-SERVE_NEEDS = ("uvicorn",)
+SERVE_NEEDS = ("uvicorn", "prometheus_client")
 CERTS_NEEDS = ("cryptography",)
 
 
