@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from image_cleanup import present, remove_built
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,18 +32,6 @@ def repo_root() -> Path:
     return REPO
 
 
-def _podman(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.setdefault("CONTAINERS_CONF", str(REPO / "containers" / "containers.conf"))
-    return subprocess.run(["podman", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
-
-
-def _present() -> set[str]:
-    return {image for image in BUILT_BY_TESTS
-            if _podman("image", "exists", image).returncode == 0}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def remove_images_built_by_the_suite(request: pytest.FixtureRequest) -> Iterator[None]:
     """`make test` leaves no image behind that it built (see BUILT_BY_TESTS)."""
@@ -51,11 +40,7 @@ def remove_images_built_by_the_suite(request: pytest.FixtureRequest) -> Iterator
             or os.environ.get("STOPSIGNAL_KEEP_TEST_IMAGES") == "1"):
         yield
         return
-    before = _present()
+    before = present(BUILT_BY_TESTS)
     yield
-    built = [image for image in BUILT_BY_TESTS if image not in before]
-    for image in built:
-        if image in _present():
-            _podman("rmi", image)  # not -f: an image a container still uses stays
-    left = sorted(_present() - before)
+    left = remove_built(BUILT_BY_TESTS, before)
     assert not left, f"images the tests built are still there: {left}"
