@@ -28,8 +28,8 @@ def _say(message: str) -> None:
               help="Grace period for every scenario (the article's pods use the default 30 s).")
 @click.option("--only", multiple=True, metavar="ID", help="Run only this scenario (repeatable).")
 @click.option("--seed-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The directory with the seed Containerfiles and pods (default: "
-                   "examples/seed of this checkout).")
+              help="The directory with the seed Containerfiles and pods (default: the "
+                   "copy installed with stopsignal, as in examples/seed).")
 @click.option("--rebuild", is_flag=True, help="Rebuild the seed images even if they exist.")
 @click.option("--build-only", is_flag=True, help="Build the images, run nothing.")
 @click.option("--on", "on", default="podman", show_default=True, metavar="ENGINES",

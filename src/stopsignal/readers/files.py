@@ -107,14 +107,17 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False,
         if not os.path.isdir(path or ".") or is_oci_layout(path):  # Path("") is "."
             yield path
             continue
+        # `examples/seed/` names files `examples/seed/pod.yaml`, never `examples/seed//pod.yaml`.
+        root = path.rstrip("/") or "/"
         unreadable: list[str] = []
 
-        def note(error: OSError, found: list[str] = unreadable, top: str = path) -> None:
+        def note(error: OSError, found: list[str] = unreadable, top: str = root) -> None:
             found.append(error.filename or top)
 
-        for directory, dirnames, filenames in os.walk(path, onerror=note):
+        for directory, dirnames, filenames in os.walk(root, onerror=note):
             yield from unreadable
             unreadable.clear()
+            directory = directory.rstrip("/")  # the root "/" joins as "/etc", not "//etc"
             kept = []
             # A Helm chart's templates are Go templates, not YAML: render them and lint
             # the output (``helm template ... | stopsignal lint -``).
