@@ -40,6 +40,12 @@ def report(result: ContainerResult, *, color: bool = False) -> str:
 
         text = click.style(text, fg="green" if result.graceful else "red", bold=True)
     lines.append(f"  verdict:  {text}")
+    if result.observed:
+        lines.append(f"  log says: {result.observed}")
+    if result.model_agrees is True:
+        lines.append("  model:    agrees (prediction for this engine version = observation)")
+    elif result.model_agrees is False:
+        lines.append("  model:    DISAGREES with this run: the prediction above is wrong here")
     if result.note:
         lines.append(f"  note:     {result.note}")
     if result.timeline:

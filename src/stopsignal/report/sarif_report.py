@@ -89,6 +89,9 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
             "properties": {"object": finding.object, "container": finding.container,
                            "rule": finding.rule},
         }
+        if finding.assumed:
+            entry["properties"] = {**entry["properties"],  # type: ignore[dict-item]
+                                   "assumed": list(finding.assumed)}
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]
         if verbose and finding.trail:
