@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
-from stopsignal.cli.probe_cmd import echo_progress, exit_interrupted, interrupts
+from stopsignal.cli.live import Progress
+from stopsignal.cli.options import color_option, use_color
+from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -39,9 +42,13 @@ def _say(message: str) -> None:
 @click.option("--cri-endpoint", metavar="URL",
               help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+@click.option("--html", "html", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write a one-page report: every scenario, the engine, the article's "
+                   "expectation and the stop as a timeline.")
+@color_option
 def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bool,
          build_only: bool, on: str, docker_host: str | None, cri_endpoint: str | None,
-         as_json: bool) -> None:
+         as_json: bool, html: str | None, color: str) -> None:
     """Reproduce the seed article's experiments with real containers.
 
     Builds what is missing (an offline Debian base image with systemd and nginx,
@@ -76,11 +83,17 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
             ensure_images(seed, _say, rebuild=rebuild)
             if build_only:
                 return
-            results = _run(seed, grace, only, as_json) if "podman" in engines else []
+            results = (_run(seed, grace, only, as_json, use_color(color, sys.stderr))
+                       if "podman" in engines else [])
             real = [item for item in engines if item != "podman"]
             if real:
                 results += _run_real(seed, grace, only, real, docker_host, cri_endpoint,
                                      as_json)
+        if html is not None:
+            from stopsignal.cli.output import write_report
+            from stopsignal.demo.report_html import render_html
+
+            write_report(html, render_html(results))
     except StopSignalError as error:
         fail(error)
     except KeyboardInterrupt as error:
@@ -88,12 +101,18 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     if as_json:
         click.echo(json.dumps({"scenarios": [item.as_dict() for item in results]}, indent=2))
     else:
-        click.echo(table(results))
+        styled = use_color(color, sys.stdout)
+        lines = table(results).splitlines()
+        if styled:  # a matching row green, one that does not match red
+            lines = lines[:2] + [click.style(line, fg="green" if item.matches else "red")
+                                 for line, item in zip(lines[2:], results, strict=True)]
+        click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
     sys.exit(0 if ran and all(item.matches for item in ran) else 1)
 
 
-def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool) -> list[ScenarioResult]:
+def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
+         color: bool = False) -> list[ScenarioResult]:
     from stopsignal.demo.run import run_scenarios
     from stopsignal.probe.podman import Podman
     from stopsignal.probe.session import PodmanSession, ProbeOptions
@@ -102,7 +121,9 @@ def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool) -> list
     podman = Podman()
     podman.version()
     results: list[ScenarioResult] = []
-    with PodmanSession(podman, None if as_json else echo_progress) as session:
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=color)
+    with progress or contextlib.nullcontext(), PodmanSession(podman, progress) as session:
 
         def prober(pod: PodSpec, engine: str, grace: float) -> ContainerResult:
             return session.probe_pod(pod, parse_target([engine]), ProbeOptions(grace=grace))[0]
