@@ -35,6 +35,9 @@ def webhook() -> None:
 @click.option("--host", default="0.0.0.0", show_default=True,
               help="Address to listen on (in a pod, all of its addresses).")
 @click.option("--port", default=8443, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--metrics-port", type=click.IntRange(0, 65535), metavar="PORT",
+              help="Also serve /metrics over plain HTTP on this port (for Prometheus "
+                   "without the webhook's CA); /metrics stays on the HTTPS port too.")
 @click.option("--engine", "engines", multiple=True, metavar="ENGINE@VERSION",
               help="Target engines the fixes must work on (repeatable); default: the "
                    "engines lint targets by default.")
@@ -56,7 +59,8 @@ def webhook() -> None:
                    "identical); 0 disables.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
-def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
+def serve(cert: Path, key: Path, host: str, port: int, metrics_port: int | None,
+          engines: tuple[str, ...],
           config_file: Path | None, deny: bool, deny_severity: str,
           cert_reload_interval: float, graceful_timeout: int, review_timeout: float,
           cache_size: int, log_level: str) -> None:
@@ -85,7 +89,8 @@ def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
         options = server.ServeOptions(cert=cert, key=key, host=host, port=port,
                                       reload_interval=cert_reload_interval,
                                       graceful_timeout=graceful_timeout,
-                                      review_timeout=review_timeout, log_level=log_level)
+                                      review_timeout=review_timeout, log_level=log_level,
+                                      metrics_port=metrics_port)
         code = server.serve(options, config)
     except StopSignalError as error:
         fail(error)

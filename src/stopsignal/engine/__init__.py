@@ -25,8 +25,9 @@ from stopsignal.engine.images import (
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
+from stopsignal.readers.files import SKIP_DIRS, Globs
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.rules import RULES, Context, Facts, Rule, get
+from stopsignal.rules import RULES, Context, Facts, Rule, get, known
 from stopsignal.rules._api import applicable_targets
 from stopsignal.runtimes import Target
 
@@ -41,6 +42,8 @@ class LintResult:
         self.files = 0
         self.containers = 0
         self.suppressed = 0
+        # Settings and comments that name no rule: they silence nothing, so say where they are.
+        self.warnings: list[ReadError] = []
 
     @property
     def read_anything(self) -> bool:
@@ -60,8 +63,11 @@ class Linter:
                  builds: Sequence[Build] = ()) -> None:
         self.config = config
         self.targets: tuple[Target, ...] = tuple(config.targets())
-        self.rules = select_rules(config)
-        self.severity = severity_overrides(config)
+        self.warnings: list[ReadError] = []  # the config's, handed to every LintResult once
+        self.rules = select_rules(config, self.warnings)
+        self.severity = severity_overrides(config, self.warnings)
+        self._per_file = per_file_ignores(config, self.warnings)
+        self._ignored_here: dict[str, frozenset[str]] = {}
         self._by_ref: dict[str, ImageConfig] = {}
         self._by_name: dict[str, ImageConfig] = {}
         for name, image in images:
@@ -227,17 +233,33 @@ class Linter:
                     f"{container.name!r} ({type(error).__name__}: {error}); please report it"))
         return findings
 
+    def ignored_in(self, path: str) -> frozenset[str]:
+        """Rule codes (or "all") that per-file-ignores turns off for ``path``."""
+        ignored = self._ignored_here.get(path)
+        if ignored is None:
+            ignored = frozenset(code for globs, negated, codes in self._per_file
+                                if globs.match_path(path) is not negated for code in codes)
+            self._ignored_here[path] = ignored
+        return ignored
+
     def lint_result(self, result: ReadResult, into: LintResult) -> None:
         into.files += 1
         into.errors.extend(result.errors)
         if result.skipped:
             into.skipped.append((result.path, result.skipped))
+        suppressions: suppress.Suppressions | None = None
+        if result.comments and not self.config.no_ignore:
+            suppressions = suppress.parse(result.comments)
+            if suppressions.directives:
+                into.warnings.extend(directive_warnings(result.path, suppressions))
         if not result.containers:
             return
-        suppressions: suppress.Suppressions | None = None
+        ignored = self.ignored_in(result.path) if self._per_file else frozenset()
         for container in result.containers:
             into.containers += 1
             for finding in self.check(container):
+                if ignored and (finding.code in ignored or "all" in ignored):
+                    continue
                 if not self.config.no_ignore:
                     if suppressions is None:
                         suppressions = suppress.parse(result.comments)
@@ -259,21 +281,86 @@ def _shared_prefix(one: str, other: str) -> int:
     return count
 
 
-def select_rules(config: Config) -> tuple[Rule, ...]:
-    try:
-        ignored = {get(key).code for key in config.ignore}
-        selected = ({get(key).code for key in config.select} if config.select is not None
-                    else {rule.code for rule in RULES})
-    except StopSignalError as error:
-        raise ConfigError(_in_source(error.message, config)) from error
+def _codes(keys: Iterable[str], setting: str, config: Config,
+           warnings: list[ReadError] | None) -> list[str]:
+    """The codes of rule keys. An unknown key is an error, or, when ``warnings`` collects
+    them, a warning naming the config file and line (it then selects nothing)."""
+    codes = []
+    for key in keys:
+        try:
+            codes.append(get(key).code)
+        except StopSignalError as error:
+            if warnings is None:
+                raise ConfigError(_in_source(error.message, config)) from error
+            line = config.line_of(key)
+            warnings.append(ReadError(config.source or "<config>", line, 1,
+                                      f"{setting}: {unknown_rule(key)}"))
+    return codes
+
+
+def unknown_rule(key: str) -> str:
+    """``unknown rule 'sytemd-stop-signal' (did you mean 'systemd-stop-signal'?)``."""
+    import difflib
+
+    names = [rule.name for rule in RULES] + [rule.code for rule in RULES]
+    close = difflib.get_close_matches(key.lower(), [name.lower() for name in names], n=1)
+    hint = next((f" (did you mean {name!r}?)" for name in names if close and
+                 name.lower() == close[0]), "")
+    return f"unknown rule {key!r}{hint}; it silences and selects nothing"
+
+
+def select_rules(config: Config, warnings: list[ReadError] | None = None) -> tuple[Rule, ...]:
+    ignored = set(_codes(config.ignore, "ignore", config, warnings))
+    selected = (set(_codes(config.select, "select", config, warnings))
+                if config.select is not None else {rule.code for rule in RULES})
     return tuple(rule for rule in RULES if rule.code in selected and rule.code not in ignored)
 
 
-def severity_overrides(config: Config) -> dict[str, Severity]:
-    try:
-        return {get(key).code: severity for key, severity in config.severity.items()}
-    except StopSignalError as error:
-        raise ConfigError(_in_source(error.message, config)) from error
+def severity_overrides(config: Config,
+                       warnings: list[ReadError] | None = None) -> dict[str, Severity]:
+    overrides = {}
+    for key, severity in config.severity.items():
+        for code in _codes((key,), "severity", config, warnings):
+            overrides[code] = severity
+    return overrides
+
+
+PerFileIgnore = tuple[Globs, bool, frozenset[str]]  # (pattern, negated, rule codes or "all")
+
+
+def per_file_ignores(config: Config,
+                     warnings: list[ReadError] | None = None) -> tuple[PerFileIgnore, ...]:
+    """``per-file-ignores`` as matchers, rule keys resolved (ruff's semantics: ``!glob``
+    applies to the files the glob does not match)."""
+    entries = []
+    for pattern, keys in config.per_file_ignores:
+        negated = pattern.startswith("!")
+        every = {key for key in keys if key.lower() == "all"}
+        codes = _codes([key for key in keys if key not in every], "per-file-ignores", config,
+                       warnings)
+        entries.append((Globs([pattern.removeprefix("!")], config.root), negated,
+                        frozenset(codes) | ({"all"} if every else set())))
+    return tuple(entries)
+
+
+def directive_warnings(path: str, suppressions: suppress.Suppressions) -> list[ReadError]:
+    """A suppression comment that names no rule silences nothing: warn where it is."""
+    warnings = []
+    for directive in suppressions.directives:
+        for key in sorted(directive.rules):
+            if key != "all" and not known(key):
+                form = "ignore-file" if directive.file_level else "ignore"
+                warnings.append(ReadError(path, directive.line, 1,
+                                          f"stopsignal: {form}={key}: {unknown_rule(key)}"))
+    return warnings
+
+
+def exclusions(config: Config) -> Globs | None:
+    """What ``exclude`` and ``extend-exclude`` keep out of directory walks (None: defaults)."""
+    if config.exclude is None and not config.extend_exclude:
+        return None
+    base = config.exclude if config.exclude is not None else tuple(sorted(SKIP_DIRS))
+    return Globs((*base, *config.extend_exclude), config.root)
 
 
 def _in_source(message: str, config: Config) -> str:
@@ -288,6 +375,7 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
     for result in materialized:
         linter.register(image_events(result))
     outcome = LintResult()
+    outcome.warnings.extend(linter.warnings)
     for result in materialized:
         linter.lint_result(result, outcome)
     outcome.findings.sort(key=order)
@@ -305,7 +393,7 @@ def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBi
     """
     from stopsignal.readers import iter_files, read_path
 
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, exclude=exclusions(config)))
     builds = tree_builds(paths, files)
     if len(files) < 2:
         return lint_results([read_path(path) for path in files], config, images=images,
@@ -343,6 +431,7 @@ def order(finding: Finding) -> tuple[str, int, int, str]:
     return (location.path, location.line, location.column, finding.code)
 
 
-__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "final_image", "image_events",
-           "lint_containers", "lint_paths", "lint_results", "normalize_ref", "order",
-           "select_rules", "severity_overrides"]
+__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "directive_warnings",
+           "exclusions", "final_image", "image_events", "lint_containers", "lint_paths",
+           "lint_results", "normalize_ref", "order", "per_file_ignores", "select_rules",
+           "severity_overrides", "unknown_rule"]
