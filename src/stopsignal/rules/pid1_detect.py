@@ -233,8 +233,10 @@ def _script(container: Container, path: str, text: str, args: Sequence[str],
             read_script: ScriptReader | None, depth: int, *, shell: str | None = None) -> Pid1Info:
     label = shell or _interpreter(text) or "sh"
     name = posixpath.basename(path)
+    # The script's arguments are known ($1, $#): `if [ -n "$1" ]; then exec "$@"` is decided.
+    positional = (*((str(index), arg) for index, arg in enumerate(args, 1)), ("#", str(len(args))))
     try:
-        analysis = analyze(_body(text), _env(container))
+        analysis = analyze(_body(text), (*_env(container), *positional))
     except ShellSyntaxError:
         return Pid1Info(Pid1Kind.SHELL, path, shell=label, problem=f"runs the script {name}, "
                         "which stopsignal cannot parse", uncertain=True)

@@ -16,8 +16,9 @@ unparseable, and callers treat that as "cannot tell".
 from __future__ import annotations
 
 import functools
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
@@ -447,7 +448,12 @@ def _expand(word: str, env: dict[str, str]) -> str | None:
     return None if unknown or "$" in expanded or "`" in expanded else expanded
 
 
-_EXPANSION = re.compile(r"\$(?:\{(\w+)(?:(:?-)([^}]*))?\}|(\w+))")
+_EXPANSION = re.compile(r"\$(?:\{(\w+|#)(?:(:?-)([^}]*))?\}|(\w+|#))")
+
+
+_NUMERIC: dict[str, Callable[[int, int], bool]] = {
+    "-eq": operator.eq, "-ne": operator.ne, "-gt": operator.gt, "-ge": operator.ge,
+    "-lt": operator.lt, "-le": operator.le}
 
 
 def _test(condition: list[str], env: dict[str, str]) -> bool | None:
@@ -479,6 +485,9 @@ def _test(condition: list[str], env: dict[str, str]) -> bool | None:
         result = known[0] == known[2]
     elif len(known) == 3 and known[1] == "!=":
         result = known[0] != known[2]
+    elif len(known) == 3 and known[1] in _NUMERIC and all(
+            value.lstrip("-").isdigit() for value in (known[0], known[2])):
+        result = _NUMERIC[known[1]](int(known[0]), int(known[2]))
     if result is None:
         return None
     return result != negate
