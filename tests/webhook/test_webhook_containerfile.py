@@ -36,8 +36,8 @@ def test_both_images_run_the_webhook_alike() -> None:
     assert public.count("\nFROM ") == 2 and "AS build" in public
     assert "docker.io/library/python:3.11-slim" in public
     for line in ("USER 65532:65532", "EXPOSE 8443", "STOPSIGNAL SIGTERM",
-                 'CMD ["--tls-cert", "/etc/stopsignal/tls/tls.crt", "--tls-key", '
-                 '"/etc/stopsignal/tls/tls.key"]', "PYTHONDONTWRITEBYTECODE=1"):
+                 ('CMD ["--tls-cert", "/etc/stopsignal/tls/tls.crt", "--tls-key", '
+                 '"/etc/stopsignal/tls/tls.key"]'), "PYTHONDONTWRITEBYTECODE=1"):
         assert line in public and line in offline, line
     entry = '"-m", "stopsignal", "webhook", "serve"]'
     assert entry in public and entry in offline
