@@ -1,9 +1,7 @@
 """The command line: the only place that prints and chooses exit codes.
 
 Each subcommand lives in its own module and is imported only when it runs, so
-``stopsignal signal 15`` does not pay for YAML, HTTP or podman code. The most
-frequent one-shot question, ``stopsignal signal VALUE``, even skips click: its
-whole start-up budget is a few times that of a bare Python.
+``stopsignal signal 15`` does not pay for YAML, HTTP or podman code.
 """
 
 from __future__ import annotations
@@ -34,26 +32,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "Reproduce the seed article's experiments with real containers."),
     "webhook": ("stopsignal.cli.webhook_cmd",
                 "Run the admission webhook, or make its certificates."),
+    "completion": ("stopsignal.cli.completion_cmd",
+                   "Print the shell completion script for bash, zsh or fish."),
 }
 
 
 def main(argv: list[str] | None = None) -> Any:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] == "signal":
-        from stopsignal.cli.signal_view import signal_fast
-
-        code = signal_fast(args[1:])
-        if code is not None:
-            sys.exit(code)
-    if args and args[0] == "lint":
-        from stopsignal.cli.lint_fast import lint_fast
-
-        code = lint_fast(args[1:])
-        if code is not None:
-            sys.exit(code)
     from stopsignal.cli.app import cli
 
-    return cli.main(args=args, prog_name="stopsignal")
+    return cli.main(args=argv, prog_name="stopsignal")
 
 
 def fail(error: StopSignalError) -> NoReturn:
@@ -64,7 +51,8 @@ def fail(error: StopSignalError) -> NoReturn:
 
 
 def __getattr__(name: str) -> click.Group:
-    # `from stopsignal.cli import cli` keeps working without importing click eagerly.
+    # `from stopsignal.cli import cli`: app.py imports COMMANDS from here, so it cannot be
+    # imported at the top of this module.
     if name == "cli":
         from stopsignal.cli.app import cli
 

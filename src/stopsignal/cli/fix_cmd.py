@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from stopsignal.cli.options import image_bindings, load_config, target_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -17,10 +18,6 @@ if TYPE_CHECKING:
     from stopsignal.model import Finding
 
 
-def _split(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--diff", "show_diff", is_flag=True,
@@ -28,25 +25,11 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also apply fixes that change behaviour beyond the finding (shell form to "
                    "exec form, longer grace periods).")
-@click.option("--engine", "engines", multiple=True, metavar="E@V",
-              help="Fix for these engines only (repeatable; replaces the defaults), e.g. "
-                   "--engine openshift@4.9.")
-@click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
-              help="Fix for this engine as well as the defaults (repeatable).")
-@click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
-              help="Join containers running image REF (or the named container) with REF's "
-                   "config, as lint does (podman for local images, else skopeo).")
-@click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
-              help="Join containers with an image config file, as lint does.")
-@click.option("--select", multiple=True, metavar="RULE", help="Fix only these rules.")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not fix these rules.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: the nearest .stopsignal.yaml or pyproject.toml).")
-@click.option("--no-config", is_flag=True, help="Ignore config files.")
+@target_options
 def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
         add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
         select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
-        no_config: bool) -> None:
+        no_config: bool, stdin_filename: str | None) -> None:
     """Repair what lint finds, changing nothing else.
 
     Applies the fixes attached to findings (only safe ones unless
@@ -74,17 +57,15 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     from stopsignal.cli import fail
 
     try:
-        config = _config(engines, add_engines, select, ignore, config_path, no_config)
+        config = load_config(engines=engines, add_engines=add_engines, select=select,
+                             ignore=ignore, config_path=config_path, no_config=no_config)
         if not paths:
             raise UsageError("nothing to fix: give files or directories (or - for stdin)")
-        # The same image joins as lint (one implementation: lint_run's).
-        from stopsignal.cli.lint_run import image_bindings
-
-        bindings = image_bindings(images, image_configs + config.image_configs)
+        bindings = image_bindings(images, [*image_configs, *config.image_configs])
         if "-" in paths:
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")
-            code = _stdin(config, unsafe_fixes, show_diff, bindings)
+            code = _stdin(config, unsafe_fixes, show_diff, bindings, stdin_filename or "<stdin>")
         else:
             code = _files(paths, config, unsafe_fixes, show_diff, bindings)
     except StopSignalError as error:
@@ -92,22 +73,8 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     sys.exit(code)
 
 
-def _config(engines: tuple[str, ...], add_engines: tuple[str, ...], select: tuple[str, ...],
-            ignore: tuple[str, ...], config_path: str | None, no_config: bool) -> Config:
-    from stopsignal import config as config_module
-
-    base = config_module.Config() if no_config else config_module.load(config_path)
-    config = base.merged(
-        engines=_split(engines) or None,
-        add_engines=(base.add_engines + _split(add_engines)) if add_engines else None,
-        select=_split(select) or None,
-        ignore=(base.ignore + _split(ignore)) if ignore else None,
-    )
-    config.targets()  # an unknown engine is a usage error now, not later
-    return config
-
-
-def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding]) -> int:
+def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding],
+           name: str) -> int:
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import fix_text
     from stopsignal.fix.bind import engine_linter
@@ -115,11 +82,11 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBi
     # Bytes in and out: text mode would turn CRLF into LF behind our back.
     text = sys.stdin.buffer.read().decode("utf-8")
     lint = engine_linter(config, images=bindings)
-    first = lint("<stdin>", text)
+    first = lint(name, text)
     if first.errors:
         raise UsageError(f"cannot read the manifest stream: {first.errors[0]}")
     try:
-        result = fix_text("<stdin>", text, lint, unsafe=unsafe, first=first)
+        result = fix_text(name, text, lint, unsafe=unsafe, first=first)
     except FixVerificationError as error:
         sys.stderr.write(f"stopsignal: error: {error} (nothing was written)\n")
         return 1
@@ -132,13 +99,14 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBi
 
 def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
            bindings: list[ImageBinding]) -> int:
+    from stopsignal.engine import exclusions
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import LintOutput, fix_text
     from stopsignal.fix.atomic import write_atomic
     from stopsignal.fix.bind import engine_linter
     from stopsignal.readers import iter_files, read_path
 
-    files = list(iter_files(list(paths)))
+    files = list(iter_files(list(paths), exclude=exclusions(config)))
     results = [read_path(path) for path in files]
     images: list[ImageBinding] = [(None, image) for result in results for image in result.images]
     lint = engine_linter(config, images=[*bindings, *images])

@@ -34,6 +34,12 @@ def report(result: ContainerResult) -> str:
         state = "ok" if result.prestop_ok else f"failed: {result.prestop_error}"
         lines.append(f"  preStop:  {state}")
     lines.append(f"  verdict:  {verdict(result)}")
+    if result.observed:
+        lines.append(f"  log says: {result.observed}")
+    if result.model_agrees is True:
+        lines.append("  model:    agrees (prediction for this engine version = observation)")
+    elif result.model_agrees is False:
+        lines.append("  model:    DISAGREES with this run: the prediction above is wrong here")
     if result.note:
         lines.append(f"  note:     {result.note}")
     if result.timeline:

@@ -105,9 +105,12 @@ class ContainerResult:
     timeline: list[Event] = field(default_factory=list)
     logs: str = ""  # the tail of the log
     stop_logs: str = ""  # what the workload printed after the stop request
+    #: On a real engine: the model's prediction for that engine version matched what happened.
+    model_agrees: bool | None = None
+    observed: str = ""  # what the workload's log says it did (real engines)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "name": self.name,
             "engine": self.engine,
             "signal_sent": self.signal_sent,
@@ -124,3 +127,7 @@ class ContainerResult:
             "logs": self.logs,
             "stop_logs": self.stop_logs,
         }
+        if self.model_agrees is not None or self.observed:
+            out["model_agrees"] = self.model_agrees
+            out["observed"] = self.observed
+        return out

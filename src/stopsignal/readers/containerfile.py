@@ -74,7 +74,7 @@ class _Stage:
             shell=self.shell,
             user=self.user,
             env=tuple(self.env.items()),
-            base=self.base,
+            base=self.origin or self.base,
             libc=self.libc if self.libc in ("glibc", "musl") else None,  # type: ignore[arg-type]
             files=frozenset(self.files) if self.files else None,
             locations=tuple(self.locations.items()),
@@ -84,6 +84,8 @@ class _Stage:
             name=self.name,
             entrypoint_shell_form=self.entrypoint_shell,
             cmd_shell_form=self.cmd_shell,
+            # Only `scratch` has a config known without looking the base image up.
+            base_known=self.origin.lower() == "scratch",
         )
 
 

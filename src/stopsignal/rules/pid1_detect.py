@@ -128,6 +128,9 @@ def _shell_name(container: Container, base: str, argv: Sequence[str]) -> str | N
         return base
     if base == "ash":
         return "busybox"
+    image = container.image_config
+    if image is not None and image.sh:
+        return image.sh  # read from the image itself
     family = image_family(container)
     return family.sh if family else None  # plain `sh`: whatever the image links it to
 
