@@ -144,13 +144,16 @@ def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str
     from stopsignal.probe.real import RealOptions, RealSession
 
     sessions: dict[str, RealSession[Any]] = {}
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty())
     with ExitStack() as stack:
+        if progress is not None:
+            stack.enter_context(progress)
 
         def prober(pod: PodSpec, kind: str, grace: float) -> ContainerResult:
             if kind not in sessions:
                 engine = open_engine(kind, docker_host, cri_endpoint)
                 sessions[kind] = stack.enter_context(
-                    RealSession(engine, None if as_json else echo_progress))
+                    RealSession(engine, progress))
             return sessions[kind].probe_pod(pod, RealOptions(grace=grace))[0]
 
         return run_real_scenarios(seed, prober, grace, engines, only, _say)
