@@ -16,7 +16,7 @@ from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
     from stopsignal.demo.run import ScenarioResult
-    from stopsignal.probe.spec import ContainerResult, PodSpec
+    from stopsignal.probing.spec import ContainerResult, PodSpec
 
 
 def _say(message: str) -> None:
@@ -77,8 +77,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
 
 def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool) -> list[ScenarioResult]:
     from stopsignal.demo.run import run_scenarios
-    from stopsignal.probe.podman import Podman
-    from stopsignal.probe.session import PodmanSession, ProbeOptions
+    from stopsignal.probing.podman import Podman
+    from stopsignal.probing.session import PodmanSession, ProbeOptions
     from stopsignal.runtimes import parse_target
 
     podman = Podman()

@@ -14,7 +14,7 @@ from stopsignal.errors import StopSignalError, UsageError
 if TYPE_CHECKING:
     from stopsignal.config import Config
     from stopsignal.engine import ImageBinding
-    from stopsignal.fix import FileFix
+    from stopsignal.fixing import FileFix
     from stopsignal.model import Finding
 
 
@@ -75,8 +75,8 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
 
 def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding]) -> int:
     from stopsignal.errors import FixVerificationError
-    from stopsignal.fix import fix_text
-    from stopsignal.fix.bind import engine_linter
+    from stopsignal.fixing import fix_text
+    from stopsignal.fixing.bind import engine_linter
 
     # Bytes in and out: text mode would turn CRLF into LF behind our back.
     text = sys.stdin.buffer.read().decode("utf-8")
@@ -99,9 +99,9 @@ def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBi
 def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
            bindings: list[ImageBinding]) -> int:
     from stopsignal.errors import FixVerificationError
-    from stopsignal.fix import LintOutput, fix_text
-    from stopsignal.fix.atomic import write_atomic
-    from stopsignal.fix.bind import engine_linter
+    from stopsignal.fixing import LintOutput, fix_text
+    from stopsignal.fixing.atomic import write_atomic
+    from stopsignal.fixing.bind import engine_linter
     from stopsignal.readers import iter_files, read_path
 
     files = list(iter_files(list(paths)))
@@ -165,7 +165,7 @@ def _diff(result: FileFix) -> str:
 
 def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
              verb: str = "Fixed") -> list[Finding]:
-    from stopsignal.fix import applicable
+    from stopsignal.fixing import applicable
 
     write = out.write
     remaining: list[Finding] = []

@@ -18,7 +18,7 @@ from stopsignal.cli import fail
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
-    from stopsignal.probe.spec import ContainerResult, Event, PodSpec
+    from stopsignal.probing.spec import ContainerResult, Event, PodSpec
 
 Sink = Callable[[str, "Event"], None] | None
 
@@ -54,7 +54,7 @@ def exit_interrupted(error: KeyboardInterrupt) -> None:
 
 
 def echo_progress(name: str, event: Event) -> None:
-    from stopsignal.probe.render import progress_line
+    from stopsignal.probing.render import progress_line
 
     click.echo(progress_line(name, event), err=True)
 
@@ -122,7 +122,7 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
 def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: float | None,
                  stop_signal: str | None, ready_timeout: float, log_lines: int,
                  sink: Sink) -> ContainerResult:
-    from stopsignal.probe.process import probe_process
+    from stopsignal.probing.process import probe_process
     from stopsignal.runtimes import parse_target
 
     if not arguments:
@@ -136,9 +136,9 @@ def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: fl
 def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[str, ...],
                 grace: float | None, stop_signal: str | None, tty: bool | None,
                 ready_timeout: float, log_lines: int, sink: Sink) -> list[ContainerResult]:
-    from stopsignal.probe.podman import Podman
-    from stopsignal.probe.session import PodmanSession, ProbeOptions
-    from stopsignal.probe.spec import ContainerSpec, PodSpec
+    from stopsignal.probing.podman import Podman
+    from stopsignal.probing.session import PodmanSession, ProbeOptions
+    from stopsignal.probing.spec import ContainerSpec, PodSpec
     from stopsignal.runtimes import parse_target
 
     if image is not None:
@@ -154,7 +154,7 @@ def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[st
             text = path.read_text()
         except OSError as error:
             raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-        from stopsignal.probe.manifest import read_pods
+        from stopsignal.probing.manifest import read_pods
 
         pods = read_pods(text, str(path))
         if tty is not None:
@@ -182,6 +182,6 @@ def _print(results: list[ContainerResult], as_json: bool) -> None:
         click.echo(json.dumps({"containers": [result.as_dict() for result in results]},
                               indent=2))
         return
-    from stopsignal.probe.render import report
+    from stopsignal.probing.render import report
 
     click.echo("\n\n".join(report(result) for result in results))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.config import SETUP_HINT, podman_env, repo_root
+from stopsignal.probing.config import SETUP_HINT, podman_env, repo_root
 
 BASE_IMAGE = "localhost/debian-systemd:bookworm"
 BASE_PACKAGES = "systemd,systemd-sysv,procps,nginx-light"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopsignal.demo.scenarios import SCENARIOS, Scenario, matches, observe
-from stopsignal.probe.spec import ContainerResult, PodSpec
+from stopsignal.probing.spec import ContainerResult, PodSpec
 
 #: Runs one pod on one engine (``ENGINE@VERSION``) with a grace period; the CLI wires the
 #: podman session in, tests may wire a fake.

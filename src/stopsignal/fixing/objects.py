@@ -25,9 +25,9 @@ from typing import Any
 import jsonpatch
 
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix import data
-from stopsignal.fix.apply import MAX_PASSES, LintOutput, TextLinter, _verify_fixed, choose
-from stopsignal.fix.jsonpatch import diff
+from stopsignal.fixing import data
+from stopsignal.fixing.apply import MAX_PASSES, LintOutput, TextLinter, _verify_fixed, choose
+from stopsignal.fixing.jsonpatch import diff
 from stopsignal.model import Edit, Finding
 
 #: The name an in-memory object is linted under (JSON, so the readers read it as such).

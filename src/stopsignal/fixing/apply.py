@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix import containerfile, data
-from stopsignal.fix.splice import changed_lines
-from stopsignal.fix.yamledit import BOM, apply_structured, looks_like_json
+from stopsignal.fixing import containerfile, data
+from stopsignal.fixing.splice import changed_lines
+from stopsignal.fixing.yamledit import BOM, apply_structured, looks_like_json
 from stopsignal.model import Applicability, Edit, Finding, Fix
 
 MAX_PASSES = 8
