@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import click
 
-from stopsignal.cli.options import image_bindings, load_config, target_options
-from stopsignal.errors import StopSignalError, UsageError
-
-if TYPE_CHECKING:
-    from stopsignal.config import Config
+from stopsignal.cli.options import target_options
+from stopsignal.errors import StopSignalError
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -65,40 +60,18 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, bad
     config, or unreadable input and nothing else found.
     """
+    from stopsignal import api
     from stopsignal.cli import fail
-
-    try:
-        code = _run(paths, output_format=output_format, verbose=verbose, jobs=jobs,
-                    images=images, image_configs=image_configs,
-                    config=load_config(engines=engines, add_engines=add_engines,
-                                       select=select, ignore=ignore, config_path=config_path,
-                                       no_config=no_config, fail_on=fail_on,
-                                       no_ignore=no_ignore))
-    except StopSignalError as error:
-        fail(error)
-    sys.exit(code)
-
-
-def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int | None,
-         images: Sequence[str], image_configs: Sequence[str], config: Config) -> int:
-    from stopsignal import engine
     from stopsignal.report import renderer
 
-    if not paths:
-        raise UsageError("nothing to lint: give files or directories (or - for stdin)")
-    bindings = image_bindings(images, [*image_configs, *config.image_configs])
-    if "-" in paths:
-        from stopsignal.readers import iter_files, read_path, read_text
-
-        results = [read_text(sys.stdin.read(), "<stdin>")]
-        others = [path for path in paths if path != "-"]
-        results += [read_path(path) for path in iter_files(others)]
-        result = engine.lint_results(results, config, images=bindings)
-    else:
-        result = engine.lint_paths(list(paths), config, images=bindings, jobs=jobs)
-    sys.stdout.write(renderer(output_format)(result, verbose=verbose))
-    if result.failing(config):
-        return 1
-    if result.errors:
-        return 2
-    return 0
+    try:
+        report = api.lint(
+            [path for path in paths if path != "-"],
+            text=sys.stdin.read() if "-" in paths else None, engines=engines,
+            add_engines=add_engines, select=select, ignore=ignore, images=images,
+            image_configs=image_configs, config=config_path, no_config=no_config,
+            fail_on=fail_on, no_ignore=no_ignore, jobs=jobs)
+    except StopSignalError as error:
+        fail(error)
+    sys.stdout.write(renderer(output_format)(report, verbose=verbose))
+    sys.exit(1 if report.failing else 2 if report.errors else 0)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -18,7 +16,7 @@ from stopsignal.cli import fail
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
-    from stopsignal.probing.spec import ContainerResult, Event, PodSpec
+    from stopsignal.probing.spec import ContainerResult, Event
 
 Sink = Callable[[str, "Event"], None] | None
 
@@ -59,11 +57,6 @@ def echo_progress(name: str, event: Event) -> None:
     click.echo(progress_line(name, event), err=True)
 
 
-def _check_grace(grace: float | None) -> None:
-    if grace is not None and (math.isnan(grace) or grace < 0):
-        fail(UsageError("--grace must be a number of seconds >= 0"))
-
-
 @click.command("probe")
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED, metavar="[MANIFEST | -- CMD...]")
 @click.option("--image", metavar="IMAGE", help="Probe one container from a local image; the "
@@ -101,80 +94,26 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
       stopsignal probe --image localhost/stopsignal-systemd --engine podman
       stopsignal probe --process --engine kubernetes@1.33 --grace 3 -- sleep 100
     """
-    _check_grace(grace)
+    from stopsignal import api
+
     sink: Sink = None if as_json else echo_progress
+    manifest = None
+    if not process and image is None:
+        if len(arguments) != 1:
+            fail(UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD..."))
+        manifest, arguments = arguments[0], ()
     try:
         with interrupts():
-            if process:
-                results = [_run_process(arguments, engines, grace, stop_signal, ready_timeout,
-                                        log_lines, sink)]
-            else:
-                results = _run_podman(arguments, image, engines, grace, stop_signal, tty,
-                                      ready_timeout, log_lines, sink)
+            report = api.probe(manifest, image=image, command=arguments, process=process,
+                               engine=engines, grace=grace, stop_signal=stop_signal, tty=tty,
+                               ready_timeout=ready_timeout, log_lines=log_lines,
+                               on_event=sink)
     except StopSignalError as error:
         fail(error)
     except KeyboardInterrupt as error:
         exit_interrupted(error)
-    _print(results, as_json)
-    sys.exit(0 if results and all(result.graceful for result in results) else 1)
-
-
-def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: float | None,
-                 stop_signal: str | None, ready_timeout: float, log_lines: int,
-                 sink: Sink) -> ContainerResult:
-    from stopsignal.probing.process import probe_process
-    from stopsignal.runtimes import parse_target
-
-    if not arguments:
-        raise UsageError("--process needs a command after '--', e.g. -- sleep 100")
-    target = parse_target(engines or ("podman",))
-    return probe_process(list(arguments), target, grace=grace, stop_signal=stop_signal,
-                         ready_timeout=ready_timeout, log_lines=log_lines,
-                         sink=sink)
-
-
-def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[str, ...],
-                grace: float | None, stop_signal: str | None, tty: bool | None,
-                ready_timeout: float, log_lines: int, sink: Sink) -> list[ContainerResult]:
-    from stopsignal.probing.podman import Podman
-    from stopsignal.probing.session import PodmanSession, ProbeOptions
-    from stopsignal.probing.spec import ContainerSpec, PodSpec
-    from stopsignal.runtimes import parse_target
-
-    if image is not None:
-        name = image.rsplit("/", 1)[-1].split(":")[0] or "container"
-        pods = [PodSpec(name=name, containers=(ContainerSpec(
-            name=name, image=image, args=arguments or None,
-            tty=True if tty is None else tty),))]
-    else:
-        if len(arguments) != 1:
-            raise UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD...")
-        path = Path(arguments[0])
-        try:
-            text = path.read_text()
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-        from stopsignal.probing.manifest import read_pods
-
-        pods = read_pods(text, str(path))
-        if tty is not None:
-            pods = [_with_tty(pod, tty) for pod in pods]
-    podman = Podman()
-    # The installed podman is the default engine; asking its version also proves it runs.
-    target = parse_target(engines or (f"podman@{podman.version()}",))
-    options = ProbeOptions(grace=grace, stop_signal=stop_signal, ready_timeout=ready_timeout,
-                           log_lines=log_lines)
-    results: list[ContainerResult] = []
-    with PodmanSession(podman, sink) as session:
-        for pod in pods:
-            results.extend(session.probe_pod(pod, target, options))
-    return results
-
-
-def _with_tty(pod: PodSpec, tty: bool) -> PodSpec:
-    from dataclasses import replace
-
-    return replace(pod, containers=tuple(replace(c, tty=tty) for c in pod.containers))
+    _print(list(report.containers), as_json)
+    sys.exit(0 if report.graceful else 1)
 
 
 def _print(results: list[ContainerResult], as_json: bool) -> None:
