@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from stopsignal.engine import ImageBinding, LintResult
     from stopsignal.fixing import FileFix
     from stopsignal.model import Finding
-    from stopsignal.probing.spec import ContainerResult, Event
+    from stopsignal.probing import ContainerResult, Event
     from stopsignal.readers import ReadError
     from stopsignal.runtimes import Resolution
 
@@ -332,7 +332,7 @@ def probe(manifest: str | None = None, *, image: str | None = None,
 def _probe_process(command: Sequence[str], engines: Sequence[str], grace: float | None,
                    stop_signal: str | None, ready_timeout: float, log_lines: int,
                    on_event: Callable[[str, Event], None] | None) -> ContainerResult:
-    from stopsignal.probing.process import probe_process
+    from stopsignal.probing import probe_process
     from stopsignal.runtimes import parse_target
 
     if not command:
@@ -349,9 +349,14 @@ def _probe_podman(manifest: str | None, image: str | None, command: Sequence[str
     from dataclasses import replace
     from pathlib import Path
 
-    from stopsignal.probing.podman import Podman
-    from stopsignal.probing.session import PodmanSession, ProbeOptions
-    from stopsignal.probing.spec import ContainerSpec, PodSpec
+    from stopsignal.probing import (
+        ContainerSpec,
+        Podman,
+        PodmanSession,
+        PodSpec,
+        ProbeOptions,
+        read_pods,
+    )
     from stopsignal.runtimes import parse_target
 
     if image is not None:
@@ -367,8 +372,6 @@ def _probe_podman(manifest: str | None, image: str | None, command: Sequence[str
             text = path.read_text()
         except OSError as error:
             raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-        from stopsignal.probing.manifest import read_pods
-
         pods = read_pods(text, str(path))
         if tty is not None:
             pods = [replace(pod, containers=tuple(replace(c, tty=tty) for c in pod.containers))

@@ -24,8 +24,7 @@ from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.rules import RULES, Context, Facts, Rule, get
-from stopsignal.rules._api import applicable_targets
+from stopsignal.rules import RULES, Context, Facts, Rule, applicable_targets, get
 from stopsignal.runtimes import Target
 
 

@@ -116,7 +116,7 @@ def fix_text(path: str, text: str, lint: TextLinter, *, unsafe: bool = False,
         passes = number
     else:
         raise FixVerificationError(f"fixes did not settle after {MAX_PASSES} passes", path=path)
-    _verify_fixed(path, fixed, findings)
+    verify_fixed(path, fixed, findings)
     return FileFix(path, text, current, tuple(fixed), tuple(findings), passes)
 
 
@@ -289,7 +289,7 @@ def _key(finding: Finding) -> tuple[str, str | None, str | None]:
     return (finding.code, finding.object, finding.container)
 
 
-def _verify_fixed(path: str, fixed: Sequence[Finding], remaining: Sequence[Finding]) -> None:
+def verify_fixed(path: str, fixed: Sequence[Finding], remaining: Sequence[Finding]) -> None:
     left = {_key(finding) for finding in remaining}
     for finding in fixed:
         if _key(finding) in left:
