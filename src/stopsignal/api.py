@@ -12,7 +12,6 @@ and each function imports what it needs when it runs. See ``docs/api.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from stopsignal.errors import UsageError
@@ -37,8 +36,7 @@ class Skipped(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class LintReport:
+class LintReport(NamedTuple):
     """What ``lint`` found, in file order; the report formats render exactly this."""
 
     findings: tuple[Finding, ...]
@@ -63,8 +61,7 @@ class FixFailure(NamedTuple):
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class FixReport:
+class FixReport(NamedTuple):
     """What ``fix`` did: one ``FileFix`` per file with containers, in file order."""
 
     files: tuple[FileFix, ...]
@@ -86,8 +83,7 @@ class FixReport:
         return tuple(result for result in self.files if result.changed)
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeReport:
+class ProbeReport(NamedTuple):
     """One result per container probed; ``graceful`` when every one stopped in time."""
 
     containers: tuple[ContainerResult, ...]
