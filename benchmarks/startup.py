@@ -2,7 +2,8 @@
 
 Prints the median wall and CPU time (user + system) of each command over N runs
 (interleaved, so machine noise hits all alike) and its ratios to the baselines,
-measured in the same run; on a loaded machine the CPU time is the steadier one. Goals: `stopsignal lint FILE` at most 2.5x `python -c "import yaml"`;
+measured in the same run; on a loaded machine the CPU time is the steadier one.
+Goals: `stopsignal lint FILE` at most 2.5x `python -c "import yaml"`;
 `stopsignal signal 15` under 3x `python -c pass`.
 
 Commands run as an installed package does: with compiled bytecode (a temporary
