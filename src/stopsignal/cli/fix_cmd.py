@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
         add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
         select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
-        no_config: bool) -> None:
+        no_config: bool, stdin_filename: str | None) -> None:
     """Repair what lint finds, changing nothing else.
 
     Applies the fixes attached to findings (only safe ones unless
@@ -55,30 +55,40 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     """
     from stopsignal import api
     from stopsignal.cli import fail
+    from stopsignal.cli.stdio import write_stdout
 
     try:
         text = None
         if "-" in paths:
+            from stopsignal.cli.stdio import decode_stdin, read_stdin
+
+            if len(paths) > 1:
+                raise UsageError("- (stdin) cannot be combined with other paths")
             # Bytes in and out: text mode would turn CRLF into LF behind our back.
-            text = sys.stdin.buffer.read().decode("utf-8")
+            text = decode_stdin(read_stdin())
         report = api.fix([path for path in paths if path != "-"], text=text,
-                         write=not show_diff, unsafe=unsafe_fixes, engines=engines,
-                         add_engines=add_engines, select=select, ignore=ignore, images=images,
+                         filename=stdin_filename or "<stdin>", write=not show_diff,
+                         unsafe=unsafe_fixes, engines=engines, add_engines=add_engines,
+                         select=select, ignore=ignore, images=images,
                          image_configs=image_configs, config=config_path, no_config=no_config)
+        if text is not None:
+            sys.exit(_stdin(report, show_diff, unsafe_fixes))
+        for result in report.changed if show_diff else ():
+            write_stdout(result.diff().encode("utf-8"))
     except StopSignalError as error:
         fail(error)
-    if text is not None:
-        sys.exit(_stdin(report, show_diff, unsafe_fixes))
-    for result in report.changed if show_diff else ():
-        sys.stdout.flush()
-        sys.stdout.buffer.write(result.diff().encode("utf-8"))
-        sys.stdout.buffer.flush()
     for message in report.errors:
         sys.stderr.write(f"stopsignal: error: {message}\n")
     for failure in report.failed:
         sys.stderr.write(f"stopsignal: error: {failure.message} (file left unchanged)\n")
+    for failure in report.unwritten:
+        sys.stderr.write(f"stopsignal: error: {failure.message} (file left unchanged)\n")
+    for note in report.notes:
+        sys.stderr.write(f"stopsignal: note: {note}\n")
     out = sys.stderr if show_diff else sys.stdout
     _summary(report.files, out, unsafe=unsafe_fixes, verb="Would fix" if show_diff else "Fixed")
+    if report.unwritten:
+        sys.exit(2)
     if report.failed or (show_diff and report.changed) or report.failing:
         sys.exit(1)
     sys.exit(2 if report.errors and not report.files else 0)
@@ -86,18 +96,16 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
 
 def _stdin(report: FixReport, show_diff: bool, unsafe: bool) -> int:
     """``fix -``: the fixed stream (or its diff) on stdout, the summary on stderr."""
-    from stopsignal.cli import fail
+    from stopsignal.cli.stdio import write_stdout
 
     if report.errors:
-        fail(UsageError(f"cannot read the manifest stream: {report.errors[0]}"))
+        raise UsageError(f"cannot read the manifest stream: {report.errors[0]}")
     if report.failed:
         sys.stderr.write(f"stopsignal: error: {report.failed[0].message} "
                          "(nothing was written)\n")
         return 1
     result = report.files[0]
-    sys.stdout.flush()
-    sys.stdout.buffer.write((result.diff() if show_diff else result.text).encode("utf-8"))
-    sys.stdout.buffer.flush()
+    write_stdout((result.diff() if show_diff else result.text).encode("utf-8"))
     _summary(report.files, sys.stderr, unsafe=unsafe)
     return 0
 
@@ -115,7 +123,8 @@ def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
         remaining.extend(result.remaining)
     for finding in remaining:
         hint = ""
-        if finding.fix is not None and not unsafe and applicable(finding.fix, unsafe=True):
+        if finding.fix is not None and not unsafe and applicable(finding.fix, unsafe=True) \
+                and not applicable(finding.fix, unsafe=False):
             hint = " (fixable with --unsafe-fixes)"
         elif finding.fix is not None and not finding.fix.edits:
             hint = f" ({finding.fix.title})"

@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from stopsignal.cli.options import target_options
+from stopsignal.cli.options import color_option, target_options, use_color
 from stopsignal.errors import StopSignalError
+from stopsignal.report import FORMATS
 
-FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -17,7 +17,12 @@ FAIL_ON = ("error", "warning", "info", "never")
 @click.argument("paths", nargs=-1, type=click.Path())
 @target_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format: text, JSON, SARIF 2.1.0, GitHub "
+              "annotations, GitLab Code Quality, JUnit XML.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Write the report to FILE (replaced atomically) instead "
+              "of stdout.")
+@color_option
 @click.option("-v", "--verbose", is_flag=True,
               help="Show the engine trail behind each finding, fixes and skipped files.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
@@ -33,7 +38,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
          image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
-         jobs: int | None) -> None:
+         jobs: int | None, stdin_filename: str | None, output: str | None,
+         color: str) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -51,7 +57,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
       stopsignal lint k8s/ Containerfile
       stopsignal lint --engine openshift@4.9 pod.yaml
       stopsignal lint --image nginx=localhost/stopsignal-systemd pod.yaml
-      stopsignal lint --format sarif . > stopsignal.sarif
+      stopsignal lint --format sarif --output stopsignal.sarif .
+      helm template chart | stopsignal lint --stdin-filename chart.yaml -
 
     Suppress a finding with `# stopsignal: ignore=RULE -- reason` on its line or
     the line before, `# stopsignal: ignore-file=RULE` for a file, or the
@@ -65,13 +72,30 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     from stopsignal.report import renderer
 
     try:
+        text = None
+        if "-" in paths:
+            from stopsignal.cli.stdio import read_stdin
+
+            # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
+            text = read_stdin().decode("utf-8", "surrogateescape")
         report = api.lint(
-            [path for path in paths if path != "-"],
-            text=sys.stdin.read() if "-" in paths else None, engines=engines,
-            add_engines=add_engines, select=select, ignore=ignore, images=images,
-            image_configs=image_configs, config=config_path, no_config=no_config,
-            fail_on=fail_on, no_ignore=no_ignore, jobs=jobs)
+            [path for path in paths if path != "-"], text=text,
+            filename=stdin_filename or "<stdin>", engines=engines, add_engines=add_engines,
+            select=select, ignore=ignore, images=images, image_configs=image_configs,
+            config=config_path, no_config=no_config, fail_on=fail_on, no_ignore=no_ignore,
+            jobs=jobs)
+        for warning in report.warnings:
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
+        colored = use_color(color, sys.stdout) if output is None else color == "always"
+        rendered = renderer(output_format)(report, verbose=verbose, color=colored)
+        if output is None:
+            from stopsignal.cli.stdio import write_stdout
+
+            write_stdout(rendered.encode("utf-8"))
+        else:
+            from stopsignal.cli.output import write_report
+
+            write_report(output, rendered)
     except StopSignalError as error:
         fail(error)
-    sys.stdout.write(renderer(output_format)(report, verbose=verbose))
     sys.exit(1 if report.failing else 2 if report.errors else 0)

@@ -9,7 +9,7 @@ keyword arguments and pass them on to ``stopsignal.lint`` or ``stopsignal.fix``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 import click
 
@@ -35,7 +35,37 @@ _OPTIONS = (
                  help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
                       "with [tool.stopsignal])."),
     click.option("--no-config", is_flag=True, help="Ignore config files."),
+    click.option("--stdin-filename", metavar="PATH", default=None,
+                 help="The name of what `-` reads: shown in every output format, and used to "
+                      "recognise the kind of file and to match per-file-ignores."),
 )
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def color_option(command: F) -> F:
+    """``--color auto|always|never``: the same switch on every command that styles output."""
+    option = click.option(
+        "--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
+        show_default=True,
+        help="Colour the output: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR "
+             "colours a pipe too).")
+    return option(command)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """Whether to style output for ``stream``: --color wins, then NO_COLOR, then FORCE_COLOR
+    (both when set and not empty, as no-color.org and Python itself read them), then
+    whether the stream is a terminal (not a dumb one)."""
+    import os
+
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def target_options(command: F) -> F:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.live import Progress
+from stopsignal.cli.options import color_option, use_color
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -75,10 +77,23 @@ def echo_progress(name: str, event: Event) -> None:
 @click.option("--ready-timeout", type=float, default=3.0, show_default=True, metavar="SECONDS",
               help="Wait at most this long for PID 1 to install a handler for the stop signal.")
 @click.option("--log-lines", type=int, default=15, show_default=True, help="Log tail length.")
+@click.option("--on", "on", type=click.Choice(["podman", "docker", "cri"]), default="podman",
+              show_default=True, help="The real engine that runs the workload: podman "
+              "(emulating --engine), Docker (its own docker stop) or a CRI runtime (the "
+              "kubelet's sequence over CRI v1).")
+@click.option("--docker-host", metavar="URL", help="Docker daemon for --on docker "
+              "(default: $DOCKER_HOST).")
+@click.option("--cri-endpoint", metavar="URL", help="CRI socket for --on cri "
+              "(default: $CONTAINER_RUNTIME_ENDPOINT).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+@click.option("--svg", "svg", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
+@color_option
 def probe(arguments: tuple[str, ...], image: str | None, process: bool,
           engines: tuple[str, ...], grace: float | None, stop_signal: str | None,
-          tty: bool | None, ready_timeout: float, log_lines: int, as_json: bool) -> None:
+          tty: bool | None, ready_timeout: float, log_lines: int, on: str,
+          docker_host: str | None, cri_endpoint: str | None, as_json: bool,
+          svg: str | None, color: str) -> None:
     """Run a workload under podman and stop it as an engine would.
 
     The stop signal is the one the runtime model resolves for the engine and
@@ -89,38 +104,66 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     the input is bad or podman is unusable.
 
     \b
+    With --on docker or --on cri the engine itself stops the workload; its
+    version is read from the daemon and the model's prediction for exactly
+    that version is compared with what happened (model_agrees).
+
+    \b
     Examples:
       stopsignal probe examples/seed/pod-stopsignal-systemd.yaml --engine openshift@4.9
+      stopsignal probe examples/engines/pod-systemd-container-env.yaml --on cri --grace 10
       stopsignal probe --image localhost/stopsignal-systemd --engine podman
       stopsignal probe --process --engine kubernetes@1.33 --grace 3 -- sleep 100
+      stopsignal probe --svg stop.svg --engine openshift@4.9 pod.yaml
+
+    On a terminal, a countdown shows the time left before SIGKILL.
     """
     from stopsignal import api
 
-    sink: Sink = None if as_json else echo_progress
-    manifest = None
+    styled = use_color(color, sys.stderr)
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=styled)
+    manifest, command = None, arguments
     if not process and image is None:
         if len(arguments) != 1:
             fail(UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD..."))
-        manifest, arguments = arguments[0], ()
+        manifest, command = arguments[0], ()
     try:
-        with interrupts():
-            report = api.probe(manifest, image=image, command=arguments, process=process,
-                               engine=engines, grace=grace, stop_signal=stop_signal, tty=tty,
-                               ready_timeout=ready_timeout, log_lines=log_lines,
-                               on_event=sink)
+        with interrupts(), progress or contextlib.nullcontext():
+            report = api.probe(manifest, image=image, command=command, process=process,
+                               engine=engines, on=on, docker_host=docker_host,
+                               cri_endpoint=cri_endpoint, grace=grace, stop_signal=stop_signal,
+                               tty=tty, ready_timeout=ready_timeout, log_lines=log_lines,
+                               on_event=progress)
     except StopSignalError as error:
         fail(error)
     except KeyboardInterrupt as error:
         exit_interrupted(error)
-    _print(list(report.containers), as_json)
+    results = list(report.containers)
+    if svg is not None:
+        _draw(results, svg, arguments, image, engines)
+    _print(results, as_json, use_color(color, sys.stdout))
     sys.exit(0 if report.graceful else 1)
 
 
-def _print(results: list[ContainerResult], as_json: bool) -> None:
+def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
+          image: str | None, engines: tuple[str, ...]) -> None:
+    from stopsignal.cli.output import write_report
+    from stopsignal.probing.timeline_svg import render_svg
+
+    what = image or " ".join(arguments) or "probe"
+    title = f"stopsignal probe {what}" + (f" on {','.join(engines)}" if engines else "")
+    try:
+        write_report(path, render_svg(results, title))
+    except StopSignalError as error:
+        fail(error)
+
+
+def _print(results: list[ContainerResult], as_json: bool, color: bool = False) -> None:
     if as_json:
         click.echo(json.dumps({"containers": [result.as_dict() for result in results]},
                               indent=2))
         return
     from stopsignal.probing.render import report
 
-    click.echo("\n\n".join(report(result) for result in results))
+    click.echo("\n\n".join(report(result, color=color) for result in results), color=color)

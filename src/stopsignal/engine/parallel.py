@@ -38,6 +38,7 @@ from typing import NamedTuple
 
 from stopsignal.config import Config
 from stopsignal.engine import ImageBinding, Linter, LintResult, order
+from stopsignal.engine.builds import Build
 from stopsignal.engine.images import ImageEvent, image_events, normalize_ref
 from stopsignal.readers import read_path
 
@@ -75,18 +76,19 @@ def _cpus() -> int:
 
 
 def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBinding],
-               workers: int) -> LintResult:
+               workers: int, builds: Sequence[Build] = ()) -> LintResult:
     """``lint_results`` over ``files``, read and checked by ``workers`` processes."""
     size = max(1, min(_CHUNK_MAX, -(-len(files) // (workers * 8))))
     size = max(size, -(-len(files) // _MAX_CHUNKS))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
 
     def linter(events: Iterable[ImageEvent]) -> Linter:
-        made = Linter(config, images=images)
+        made = Linter(config, images=images, builds=builds)
         made.register(events)
         return made
 
-    parts = _run(chunks, range(len(chunks)), linter(()), workers, collect=True)
+    first = linter(())
+    parts = _run(chunks, range(len(chunks)), first, workers, collect=True)
     events = [event for part in parts for event in part.events]
     if events:
         keys = {normalize_ref(ref) for _, ref, _ in events if ref}
@@ -98,6 +100,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
             for index, part in zip(again, redone, strict=True):
                 parts[index] = part
     outcome = LintResult()
+    outcome.warnings.extend(first.warnings)
     for part in parts:
         result = part.result
         outcome.findings.extend(result.findings)
@@ -106,6 +109,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
         outcome.files += result.files
         outcome.containers += result.containers
         outcome.suppressed += result.suppressed
+        outcome.warnings.extend(result.warnings)
     outcome.findings.sort(key=order)
     return outcome
 
@@ -119,7 +123,8 @@ def _lint_chunk(files: Sequence[str], linter: Linter, collect: bool) -> Part:
         if collect:
             events.extend(image_events(result))
             unjoined.update(container.image for container in result.containers
-                            if container.image and container.image_config is None)
+                            if container.image and (container.image_config is None
+                                                    or not container.image_config.base_known))
         linter.lint_result(result, into)
     return Part(into, events, unjoined)
 

@@ -26,5 +26,5 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
     }
 
 
-def render(result: LintResult, *, verbose: bool = False) -> str:
+def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:
     return json.dumps(as_dict(result, verbose=verbose), indent=2) + "\n"
