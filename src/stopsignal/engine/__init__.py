@@ -27,8 +27,7 @@ from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
 from stopsignal.readers.files import SKIP_DIRS, Globs
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.rules import RULES, Context, Facts, Rule, get, known
-from stopsignal.rules._api import applicable_targets
+from stopsignal.rules import RULES, Context, Facts, Rule, applicable_targets, get, known
 from stopsignal.runtimes import Target
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stopsignal.errors import ProbeError, StopSignalError
-from stopsignal.probe.real import RealEngine, RealOptions, RealSession, Workload, observed_signal
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec, PreStop
+from stopsignal.probing.real import RealEngine, RealOptions, RealSession, Workload, observed_signal
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec, PreStop
 
 ENGINES = ("podman", "docker", "cri")
 #: Short grace periods keep the killed cases quick; the kubelet's floor is 2 s.
@@ -95,14 +95,14 @@ class Report:
 def open_engine(kind: str, docker_host: str | None,
                 cri_endpoint: str | None) -> RealEngine[Any]:
     if kind == "docker":
-        from stopsignal.probe.docker import Docker
+        from stopsignal.probing.docker import Docker
 
         return Docker(docker_host)
     if kind == "cri":
-        from stopsignal.probe.cri import Cri
+        from stopsignal.probing.cri import Cri
 
         return Cri(cri_endpoint)
-    from stopsignal.probe.podman import PodmanStop
+    from stopsignal.probing.podman import PodmanStop
 
     return PodmanStop()
 
@@ -291,7 +291,7 @@ def checked_in() -> tuple[dict[str, Any], str] | None:
     """docs/conformance.json of this checkout and its run date, when present."""
     import json
 
-    from stopsignal.probe.config import repo_root
+    from stopsignal.probing.config import repo_root
 
     root = repo_root()
     path = root / "docs" / "conformance.json" if root is not None else None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from stopsignal.fix.linediff import matching_blocks
+from stopsignal.fixing.linediff import matching_blocks
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from stopsignal.errors import InputError
-from stopsignal.probe.spec import ContainerSpec, PodSpec, PreStop
+from stopsignal.probing.spec import ContainerSpec, PodSpec, PreStop
 
 #: Kinds whose pod template sits at spec.template.spec.
 TEMPLATED = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import NamedTuple
 
-from stopsignal.probe.spec import ContainerResult
+from stopsignal.probing.spec import ContainerResult
 
 WIDTH = 960
 LEFT = 200  # the column of container names

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stopsignal.fix.data import EditError, apply_edits
-from stopsignal.fix.splice import splice
+from stopsignal.fixing.data import EditError, apply_edits
+from stopsignal.fixing.splice import splice
 from stopsignal.model import Edit
 
 BOM = "\ufeff"

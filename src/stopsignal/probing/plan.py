@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from stopsignal.probe.spec import ContainerResult, Event, HookResult, PreStop
+from stopsignal.probing.spec import ContainerResult, Event, HookResult, PreStop
 from stopsignal.runtimes import Outcome, Resolution
 from stopsignal.signals import signal_name
 

@@ -13,7 +13,7 @@ import os
 import shutil
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.cli_engine import CliEngine
+from stopsignal.probing.cli_engine import CliEngine
 
 SETUP = "start it with scripts/setup-engines.sh, or point DOCKER_HOST / --docker-host at it"
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix import containerfile, data
-from stopsignal.fix.splice import changed_lines
-from stopsignal.fix.yamledit import BOM, apply_structured, looks_like_json
+from stopsignal.fixing import containerfile, data
+from stopsignal.fixing.splice import changed_lines
+from stopsignal.fixing.yamledit import BOM, apply_structured, looks_like_json
 from stopsignal.model import Applicability, Edit, Finding, Fix
 from stopsignal.readers.yamlnodes import NODE_BUDGET
 
@@ -48,18 +48,33 @@ class LintOutput:
 TextLinter = Callable[[str, str], LintOutput]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FileFix:
+    """One file's text before and after its fixes."""
+
     path: str
     original: str
     text: str
-    fixed: list[Finding] = field(default_factory=list)  # findings whose fix was applied
-    remaining: list[Finding] = field(default_factory=list)  # what lint reports afterwards
+    fixed: tuple[Finding, ...] = ()  # findings whose fix was applied
+    remaining: tuple[Finding, ...] = ()  # what lint reports afterwards
     passes: int = 0
 
     @property
     def changed(self) -> bool:
         return self.text != self.original
+
+    def diff(self) -> str:
+        """A unified diff from the original to the fixed text (``a/`` and ``b/`` prefixes
+        for relative paths, as git writes them)."""
+        import difflib
+
+        name = self.path
+        old, new = (name, name) if name.startswith(("/", "<")) else (f"a/{name}", f"b/{name}")
+        lines = difflib.unified_diff(self.original.splitlines(keepends=True),
+                                     self.text.splitlines(keepends=True), fromfile=old,
+                                     tofile=new)
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
 
 
 def applicable(fix: Fix | None, *, unsafe: bool) -> bool:
@@ -77,10 +92,11 @@ def fix_text(path: str, text: str, lint: TextLinter, *, unsafe: bool = False,
     ``first`` is lint's output for ``text`` when the caller has it already.
     """
     output = first if first is not None else lint(path, text)
-    result = FileFix(path, text, text, remaining=list(output.findings))
-    if output.errors:
-        return result  # never edit a file lint cannot fully read
+    if output.errors:  # never edit a file lint cannot fully read
+        return FileFix(path, text, text, remaining=tuple(output.findings))
     current, findings = text, list(output.findings)
+    fixed: list[Finding] = []
+    passes = 0
     for number in range(1, MAX_PASSES + 1):
         chosen = choose(findings, path, unsafe=unsafe)
         if not chosen:
@@ -96,14 +112,13 @@ def fix_text(path: str, text: str, lint: TextLinter, *, unsafe: bool = False,
         if after.errors:
             raise FixVerificationError(f"after '{titles}' the file no longer reads: "
                                        f"{after.errors[0]}", path=path)
-        result.fixed.extend(finding for _, group in chosen for finding in group)
+        fixed.extend(finding for _, group in chosen for finding in group)
         current, findings = new, list(after.findings)
-        result.passes = number
+        passes = number
     else:
         raise FixVerificationError(f"fixes did not settle after {MAX_PASSES} passes", path=path)
-    result.text, result.remaining = current, findings
-    _verify_fixed(path, result.fixed, findings)
-    return result
+    verify_fixed(path, fixed, findings)
+    return FileFix(path, text, current, tuple(fixed), tuple(findings), passes)
 
 
 def choose(findings: Sequence[Finding], path: str, *,
@@ -281,7 +296,7 @@ def _key(finding: Finding) -> tuple[str, str | None, str | None]:
     return (finding.code, finding.object, finding.container)
 
 
-def _verify_fixed(path: str, fixed: Sequence[Finding], remaining: Sequence[Finding]) -> None:
+def verify_fixed(path: str, fixed: Sequence[Finding], remaining: Sequence[Finding]) -> None:
     left = {_key(finding) for finding in remaining}
     for finding in fixed:
         if _key(finding) in left:

@@ -25,9 +25,9 @@ from typing import Any
 import jsonpatch
 
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix import data
-from stopsignal.fix.apply import MAX_PASSES, LintOutput, TextLinter, _verify_fixed, choose
-from stopsignal.fix.jsonpatch import diff
+from stopsignal.fixing import data
+from stopsignal.fixing.apply import MAX_PASSES, LintOutput, TextLinter, choose, verify_fixed
+from stopsignal.fixing.jsonpatch import diff
 from stopsignal.model import Edit, Finding
 
 #: The name an in-memory object is linted under (JSON, so the readers read it as such).
@@ -87,7 +87,7 @@ def fix_object(obj: dict[str, Any], lint: ObjectLinter, *, unsafe: bool = False,
         if not chosen:
             break
         text = object_text(current)
-    _verify_fixed(OBJECT_PATH, fixed, after.findings)
+    verify_fixed(OBJECT_PATH, fixed, after.findings)
     if passes > 1:  # one patch for all the passes, checked like each pass's
         ops = diff(obj, current)
         _check_patch(obj, json.loads(object_text(obj)), ops, current, "the combined fixes")

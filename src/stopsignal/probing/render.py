@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stopsignal.probe.spec import ContainerResult, Event
+from stopsignal.probing.spec import ContainerResult, Event
 
 
 def progress_line(name: str, event: Event) -> str:

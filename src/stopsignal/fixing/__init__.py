@@ -9,7 +9,7 @@ fix-and-re-lint loop and verifies the result; ``atomic`` writes files.
 
 Lint is passed in as a ``TextLinter`` (``(path, text) -> LintOutput``), or for
 in-memory objects an ``ObjectLinter`` (``object -> LintOutput``), so this package
-depends on the engine only through those seams; ``stopsignal.fix.bind`` builds them
+depends on the engine only through those seams; ``stopsignal.fixing.bind`` builds them
 from the lint engine.
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from stopsignal.fix.apply import FileFix, LintOutput, TextLinter, applicable, fix_text
-from stopsignal.fix.objects import OBJECT_PATH, ObjectLinter, object_text
+from stopsignal.fixing.apply import FileFix, LintOutput, TextLinter, applicable, fix_text
+from stopsignal.fixing.objects import OBJECT_PATH, ObjectLinter, object_text
 from stopsignal.model import Finding
 from stopsignal.runtimes import Target
 
@@ -43,19 +43,19 @@ def fix_object(obj: dict[str, Any], *, targets: Sequence[Target] | None = None,
     """Fix one Kubernetes object: (fixed object, findings fixed, RFC 6902 patch ops).
 
     The same fixes, loop and verification promises as for files (``fix_text``), kept
-    on the data instead of a text (``stopsignal.fix.objects``), so a webhook applies
+    on the data instead of a text (``stopsignal.fixing.objects``), so a webhook applies
     what ``stopsignal fix`` would write. Lint runs against ``targets`` (default: the
     default targets) unless an ``object_lint`` (lints the object as data) or a ``lint``
     (lints its JSON text) is given. ``obj`` is not modified.
     Raises ``FixVerificationError`` when the fix cannot be trusted.
     """
-    from stopsignal.fix import objects
+    from stopsignal.fixing import objects
 
     if object_lint is None:
         if lint is not None:
             object_lint = objects.text_object_linter(lint)
         else:
-            from stopsignal.fix.bind import target_object_linter
+            from stopsignal.fixing.bind import target_object_linter
             from stopsignal.runtimes import default_targets
 
             object_lint = target_object_linter(

@@ -21,12 +21,12 @@ from types import TracebackType
 from typing import Self
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe import plan
-from stopsignal.probe.config import LABEL
-from stopsignal.probe.logs import clean_logs, read_k8s_file
-from stopsignal.probe.podman import Podman, PodmanRunner
-from stopsignal.probe.procfs import alive, wait_exec, wait_ready
-from stopsignal.probe.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
+from stopsignal.probing import plan
+from stopsignal.probing.config import LABEL
+from stopsignal.probing.logs import clean_logs, read_k8s_file
+from stopsignal.probing.podman import Podman, PodmanRunner
+from stopsignal.probing.procfs import alive, wait_exec, wait_ready
+from stopsignal.probing.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
 from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, resolve
 
 Sink = Callable[[str, Event], None]

@@ -13,8 +13,8 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from stopsignal.fix.apply import LintOutput, TextLinter
-from stopsignal.fix.objects import OBJECT_PATH, ObjectLinter
+from stopsignal.fixing.apply import LintOutput, TextLinter
+from stopsignal.fixing.objects import OBJECT_PATH, ObjectLinter
 from stopsignal.runtimes import Target
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.config import LABEL
-from stopsignal.probe.real import ImageFacts, RealOptions, Stopped
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec
+from stopsignal.probing.config import LABEL
+from stopsignal.probing.real import ImageFacts, RealOptions, Stopped
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec
 from stopsignal.runtimes import Resolution, Target, parse_target
 
 
@@ -33,7 +33,7 @@ class CliWorkload:
 
 
 class CliEngine:
-    """An engine behind a Docker-compatible CLI (``stopsignal.probe.real.RealEngine``)."""
+    """An engine behind a Docker-compatible CLI (``stopsignal.probing.real.RealEngine``)."""
 
     kind = ""
     name = ""

@@ -3,7 +3,7 @@
 The edits are applied to a copy of the object and the patch is the difference,
 as kopf computes its patches (kopf/_cogs/structs/patches.py): only ``add``,
 ``replace`` and ``remove``, with RFC 6901 escaping, so any API server applies it.
-The ``jsonpatch`` library applies every patch when it is verified (``fix.objects``).
+The ``jsonpatch`` library applies every patch when it is verified (``fixing.objects``).
 
 Why not ``jsonpatch.make_patch``: on the webhook's objects it produces the same
 operations, byte for byte, but takes 5.7x to 8.4x the time
@@ -19,7 +19,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from stopsignal.fix.data import apply_edits
+from stopsignal.fixing.data import apply_edits
 from stopsignal.model import Fix
 
 

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.config import LABEL
-from stopsignal.probe.logs import read_k8s_file
-from stopsignal.probe.plan import runtime_budget
-from stopsignal.probe.real import ImageFacts, RealOptions, Stopped
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec
+from stopsignal.probing.config import LABEL
+from stopsignal.probing.logs import read_k8s_file
+from stopsignal.probing.plan import runtime_budget
+from stopsignal.probing.real import ImageFacts, RealOptions, Stopped
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec
 from stopsignal.runtimes import Resolution, Target, parse_target
 
 SETUP = ("start containerd with scripts/setup-engines.sh, or point CONTAINER_RUNTIME_ENDPOINT / "
@@ -76,7 +76,7 @@ class CriWorkload:
 
 
 class Cri:
-    """A CRI runtime at an endpoint (``stopsignal.probe.real.RealEngine``)."""
+    """A CRI runtime at an endpoint (``stopsignal.probing.real.RealEngine``)."""
 
     kind = "cri"
     name = "containerd"

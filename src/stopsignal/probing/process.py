@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe import plan
-from stopsignal.probe.logs import clean_logs
-from stopsignal.probe.procfs import ExitWatch, children, wait_exec, wait_ready
-from stopsignal.probe.spec import Cancelled, ContainerResult, Event, HookResult, PreStop
+from stopsignal.probing import plan
+from stopsignal.probing.logs import clean_logs
+from stopsignal.probing.procfs import ExitWatch, children, wait_exec, wait_ready
+from stopsignal.probing.spec import Cancelled, ContainerResult, Event, HookResult, PreStop
 from stopsignal.runtimes import Outcome, StopRequest, Target, resolve
 
 UNSHARE_HINT = "install util-linux (unshare) and run as root, or allow user namespaces"

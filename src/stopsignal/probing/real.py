@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from stopsignal.probe.logs import clean_logs, workload_saw
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, Event, PodSpec
+from stopsignal.probing.logs import clean_logs, workload_saw
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, Event, PodSpec
 from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, resolve
 from stopsignal.signals import parse_signal
 
@@ -115,7 +115,7 @@ def container_env(spec: ContainerSpec, image: ImageFacts) -> bool:
 
 
 def argv(spec: ContainerSpec, image: ImageFacts) -> tuple[str, ...]:
-    from stopsignal.probe.plan import pid1_argv
+    from stopsignal.probing.plan import pid1_argv
 
     return pid1_argv(spec.command, spec.args, image.entrypoint, image.cmd)
 

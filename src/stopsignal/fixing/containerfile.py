@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from stopsignal.fix.data import EditError
+from stopsignal.fixing.data import EditError
 from stopsignal.model import Edit
 
 _DIRECTIVE = re.compile(r"#\s*escape\s*=\s*(\S)\s*$", re.IGNORECASE)

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.cli_engine import CliEngine
-from stopsignal.probe.config import LABEL, SETUP_HINT, podman_env
-from stopsignal.probe.procfs import ExitWatch
-from stopsignal.probe.spec import Cancelled, HookResult, PreStop
+from stopsignal.probing.cli_engine import CliEngine
+from stopsignal.probing.config import LABEL, SETUP_HINT, podman_env
+from stopsignal.probing.procfs import ExitWatch
+from stopsignal.probing.spec import Cancelled, HookResult, PreStop
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def explain(stderr: str) -> str:
 
 
 class PodmanRunner:
-    """A started container, driven by the plan (``stopsignal.probe.plan.Runner``)."""
+    """A started container, driven by the plan (``stopsignal.probing.plan.Runner``)."""
 
     def __init__(self, podman: Podman, name: str, pid: int, container_id: str = "") -> None:
         self.podman = podman
