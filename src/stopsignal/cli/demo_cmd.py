@@ -104,7 +104,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
         styled = use_color(color, sys.stdout)
         lines = table(results).splitlines()
         if styled:  # a matching row green, one that does not match red
-            lines = lines[:2] + [click.style(line, fg="green" if item.matches else "red")
+            lines = lines[:2] + [click.style(line, fg="green" if item.matches else
+                                             "yellow" if item.skipped else "red")
                                  for line, item in zip(lines[2:], results, strict=True)]
         click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
