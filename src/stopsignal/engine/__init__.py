@@ -10,10 +10,10 @@ findings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from stopsignal import suppress
 from stopsignal.config import Config
-from stopsignal.engine.builds import Build, repository_name
 from stopsignal.engine.images import (
     ImageEvent,
     built_name,
@@ -30,6 +30,9 @@ from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.rules import RULES, Context, Facts, Rule, get, known
 from stopsignal.rules._api import applicable_targets
 from stopsignal.runtimes import Target
+
+if TYPE_CHECKING:  # builds is imported only for trees with Containerfiles (start-up)
+    from stopsignal.engine.builds import Build
 
 
 class LintResult:
@@ -97,6 +100,8 @@ class Linter:
 
     def add_build(self, build: Build) -> None:
         """``build.ref`` is what the Containerfile at ``build.path`` builds."""
+        from stopsignal.engine.builds import repository_name
+
         if build.loose:
             name, tag = repository_name(build.ref)
             entries = self._build_names.setdefault(name, [])
@@ -110,6 +115,8 @@ class Linter:
         for kind, ref, image in events:
             if isinstance(image, str):
                 if ref is not None:
+                    from stopsignal.engine.builds import Build
+
                     self.add_build(Build(ref, image))
             elif kind == "alias" and ref is not None:
                 self.add_alias(ref, image)
@@ -187,6 +194,8 @@ class Linter:
             config = self._read_build(path)
             if config is not None:
                 return path, config
+        from stopsignal.engine.builds import repository_name
+
         name, tag = repository_name(ref)
         entries = self._build_names.get(name)
         if not entries:

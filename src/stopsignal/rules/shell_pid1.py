@@ -67,7 +67,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                "grace period")
     location = locate(container, "command", "args", "entrypoint", "cmd")
     yield ctx.finding(container, location, message, fix=_fix(container),
-                      trail=[f"PID 1: {step}" for step in pid1.via])
+                      trail=[f"PID 1: {step}" for step in pid1.via], assumed=pid1.assumed)
 
 
 def _fix(container: Container) -> Fix | None:

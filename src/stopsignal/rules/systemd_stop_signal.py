@@ -126,7 +126,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     location = locate(container, "command", "stop_signal", "entrypoint", "cmd")
     yield ctx.finding(container, location, message, trail=_trail(pid1, pid1.via, failing),
                       fix=_fix(container, [t for t, _ in failing]), severity=severity,
-                      assumed=assumed)
+                      assumed=(*pid1.assumed, *assumed))
 
 
 def _where(via: tuple[str, ...]) -> str:
