@@ -90,10 +90,10 @@ def stop_plan(container: LiveContainer) -> StopPlan:
     """What the engine will send at stop, resolved by the runtime model for its version."""
     from stopsignal.runtimes import StopRequest, decide, parse_target
 
-    spec = {"podman": "podman", "docker": "docker", "cri": "containerd"}[container.engine]
     found = _VERSION.search(container.version or "")
-    engine = f"{spec}@{found.group(0)}" if found else spec
-    target = parse_target(["kubernetes", engine] if container.engine == "cri" else [engine])
+    engine = f"{container.engine}@{found.group(0)}" if found else container.engine
+    kubelet = container.engine in ("containerd", "cri-o")  # reached through CRI: a node
+    target = parse_target(["kubernetes", engine] if kubelet else [engine])
     request = StopRequest(image_stop_signal=container.stop_signal, command=container.argv,
                           grace=container.grace,
                           systemd="false" if container.signal_final else "true")

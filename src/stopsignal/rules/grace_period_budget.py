@@ -66,6 +66,7 @@ from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, locate, trail_lines, who
 from stopsignal.runtimes import Resolution, Target
+from stopsignal.signals import decimal
 
 #: The least time systemd as PID 1 needs between its shutdown signal and SIGKILL: about three
 #: times a measured clean halt of the seed systemd + nginx image under podman (1.5 s).
@@ -73,6 +74,7 @@ SYSTEMD_HALT_SECONDS = 5.0
 _SYSTEMD = "systemd"
 
 # Graceful-shutdown options of common servers, in seconds.
+_LONGEST = 10.0**9  # seconds: longer is not a shutdown anyone declared on purpose
 _OPTIONS = {
     "--graceful-timeout": "gunicorn --graceful-timeout",
     "--timeout-graceful-shutdown": "uvicorn --timeout-graceful-shutdown",
@@ -148,7 +150,8 @@ def _declared_shutdown(container: Container) -> list[tuple[float, str]]:
 
 
 def _millis(value: str | None, default: int) -> int:
-    return int(value) if value is not None and value.isdigit() else default
+    number = decimal(value, max_digits=12) if value is not None else None
+    return default if number is None else number
 
 
 def _option_seconds(argv: Sequence[str]) -> list[tuple[float, str]]:
@@ -158,8 +161,9 @@ def _option_seconds(argv: Sequence[str]) -> list[tuple[float, str]]:
         if name not in _OPTIONS:
             continue
         value = inline if eq else (argv[index + 1] if index + 1 < len(argv) else "")
-        if _NUMBER.fullmatch(value):
-            found.append((float(value), f"{_OPTIONS[name]} {value}"))
+        if _NUMBER.fullmatch(value) and math.isfinite(seconds := float(value)) \
+                and seconds <= _LONGEST:
+            found.append((seconds, f"{_OPTIONS[name]} {value}"))
     return found
 
 

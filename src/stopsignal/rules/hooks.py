@@ -8,6 +8,7 @@ implementation that is decides what the spelling means (stopsignal.kill_tools).
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from collections.abc import Sequence
@@ -95,8 +96,8 @@ def sleep_seconds(command: Sequence[str]) -> float:
         if words and posixpath.basename(words[0]) == "sleep":
             for arg in words[1:]:
                 match = _DURATION.fullmatch(arg)
-                if match:
-                    total += float(match.group(1)) * _UNIT[match.group(2)]
+                if match and math.isfinite(seconds := float(match.group(1))):
+                    total += seconds * _UNIT[match.group(2)]
     return total
 
 
