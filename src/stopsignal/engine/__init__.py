@@ -10,10 +10,10 @@ findings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from stopsignal import suppress
 from stopsignal.config import Config
-from stopsignal.engine.builds import Build, repository_name
 from stopsignal.engine.images import (
     ImageEvent,
     built_name,
@@ -29,6 +29,9 @@ from stopsignal.readers.files import SKIP_DIRS, Globs
 from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.rules import RULES, Context, Facts, Rule, applicable_targets, get, known
 from stopsignal.runtimes import Target
+
+if TYPE_CHECKING:  # builds is imported only for trees with Containerfiles (start-up)
+    from stopsignal.engine.builds import Build
 
 
 class LintResult:
@@ -96,6 +99,8 @@ class Linter:
 
     def add_build(self, build: Build) -> None:
         """``build.ref`` is what the Containerfile at ``build.path`` builds."""
+        from stopsignal.engine.builds import repository_name
+
         if build.loose:
             name, tag = repository_name(build.ref)
             entries = self._build_names.setdefault(name, [])
@@ -109,6 +114,8 @@ class Linter:
         for kind, ref, image in events:
             if isinstance(image, str):
                 if ref is not None:
+                    from stopsignal.engine.builds import Build
+
                     self.add_build(Build(ref, image))
             elif kind == "alias" and ref is not None:
                 self.add_alias(ref, image)
@@ -186,6 +193,8 @@ class Linter:
             config = self._read_build(path)
             if config is not None:
                 return path, config
+        from stopsignal.engine.builds import repository_name
+
         name, tag = repository_name(ref)
         entries = self._build_names.get(name)
         if not entries:
