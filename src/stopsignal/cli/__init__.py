@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("stopsignal.cli.rules_cmd", "Show the documentation of one rule."),
     "probe": ("stopsignal.cli.probe_cmd",
               "Run a workload under podman and stop it as an engine would."),
+    "conformance": ("stopsignal.cli.conformance_cmd",
+                    "Check the runtime model against the real engines present."),
     "inspect": ("stopsignal.cli.inspect_cmd",
                 "Ask running containers whether PID 1 will act on its stop signal."),
     "demo": ("stopsignal.cli.demo_cmd",
@@ -38,6 +40,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> Any:
+    try:
+        return _main(argv)
+    finally:
+        # Output still buffered must reach stdout now, while a failure can still be
+        # reported in one line with exit 2 (not a traceback at interpreter exit).
+        from stopsignal.cli.stdio import flush_stdout
+
+        flush_stdout()
+
+
+def _main(argv: list[str] | None) -> Any:
     from stopsignal.cli.app import cli
 
     return cli.main(args=argv, prog_name="stopsignal")

@@ -105,9 +105,12 @@ def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int |
         raise UsageError("nothing to lint: give files or directories (or - for stdin)")
     bindings = image_bindings(images, [*image_configs, *config.image_configs])
     if "-" in paths:
+        from stopsignal.cli.stdio import read_stdin
         from stopsignal.readers import iter_files, read_path, read_text
 
-        results = [read_text(sys.stdin.read(), stdin_filename or "<stdin>")]
+        # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
+        text = read_stdin().decode("utf-8", "surrogateescape")
+        results = [read_text(text, stdin_filename or "<stdin>")]
         others = [path for path in paths if path != "-"]
         results += [read_path(path)
                     for path in iter_files(others, exclude=engine.exclusions(config))]
@@ -118,7 +121,9 @@ def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int |
         sys.stderr.write(f"stopsignal: warning: {warning}\n")
     report = renderer(output_format)(result, verbose=verbose, color=color)
     if output is None:
-        sys.stdout.write(report)
+        from stopsignal.cli.stdio import write_stdout
+
+        write_stdout(report.encode("utf-8"))
     else:
         from stopsignal.cli.output import write_report
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.live import Progress
+from stopsignal.cli.options import color_option, use_color
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -91,10 +93,14 @@ def _check_grace(grace: float | None) -> None:
 @click.option("--cri-endpoint", metavar="URL", help="CRI socket for --on cri "
               "(default: $CONTAINER_RUNTIME_ENDPOINT).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+@click.option("--svg", "svg", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
+@color_option
 def probe(arguments: tuple[str, ...], image: str | None, process: bool,
           engines: tuple[str, ...], grace: float | None, stop_signal: str | None,
           tty: bool | None, ready_timeout: float, log_lines: int, on: str,
-          docker_host: str | None, cri_endpoint: str | None, as_json: bool) -> None:
+          docker_host: str | None, cri_endpoint: str | None, as_json: bool,
+          svg: str | None, color: str) -> None:
     """Run a workload under podman and stop it as an engine would.
 
     The stop signal is the one the runtime model resolves for the engine and
@@ -115,11 +121,17 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
       stopsignal probe examples/engines/pod-systemd-container-env.yaml --on cri --grace 10
       stopsignal probe --image localhost/stopsignal-systemd --engine podman
       stopsignal probe --process --engine kubernetes@1.33 --grace 3 -- sleep 100
+      stopsignal probe --svg stop.svg --engine openshift@4.9 pod.yaml
+
+    On a terminal, a countdown shows the time left before SIGKILL.
     """
     _check_grace(grace)
-    sink: Sink = None if as_json else echo_progress
+    styled = use_color(color, sys.stderr)
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=styled)
+    sink: Sink = progress
     try:
-        with interrupts():
+        with interrupts(), progress or contextlib.nullcontext():
             if process:
                 results = [_run_process(arguments, engines, grace, stop_signal, ready_timeout,
                                         log_lines, sink)]
@@ -137,8 +149,23 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
         fail(error)
     except KeyboardInterrupt as error:
         exit_interrupted(error)
-    _print(results, as_json)
+    if svg is not None:
+        _draw(results, svg, arguments, image, engines)
+    _print(results, as_json, use_color(color, sys.stdout))
     sys.exit(0 if results and all(result.graceful for result in results) else 1)
+
+
+def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
+          image: str | None, engines: tuple[str, ...]) -> None:
+    from stopsignal.cli.output import write_report
+    from stopsignal.probe.timeline_svg import render_svg
+
+    what = image or " ".join(arguments) or "probe"
+    title = f"stopsignal probe {what}" + (f" on {','.join(engines)}" if engines else "")
+    try:
+        write_report(path, render_svg(results, title))
+    except StopSignalError as error:
+        fail(error)
 
 
 def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: float | None,
@@ -229,11 +256,11 @@ def _with_tty(pod: PodSpec, tty: bool) -> PodSpec:
     return replace(pod, containers=tuple(replace(c, tty=tty) for c in pod.containers))
 
 
-def _print(results: list[ContainerResult], as_json: bool) -> None:
+def _print(results: list[ContainerResult], as_json: bool, color: bool = False) -> None:
     if as_json:
         click.echo(json.dumps({"containers": [result.as_dict() for result in results]},
                               indent=2))
         return
     from stopsignal.probe.render import report
 
-    click.echo("\n\n".join(report(result) for result in results))
+    click.echo("\n\n".join(report(result, color=color) for result in results), color=color)

@@ -29,7 +29,14 @@ class Scripts:
         """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess."""
         image = container.image_config
         if image is None:
-            return None
+            from pathlib import Path
+
+            manifest = Path(container.location.path)
+            if container.source is SourceKind.CONTAINERFILE or not manifest.is_file():
+                return None  # stdin, or an object the webhook was sent: no repository
+            # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
+            # cannot see: the script is looked for beside the manifest, in the repository.
+            image = ImageConfig(context=str(manifest.absolute().parent))
         inline = dict(image.inline_files)
         copied = dict(image.scripts)
         context = _context(container, image)

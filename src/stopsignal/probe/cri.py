@@ -288,6 +288,8 @@ def _cri_signal(pb: Any, spelling: str) -> int:
 
     parsed = parse_signal(spelling)
     name = signal_name(parsed.number) if parsed is not None else None
-    if name is None:
-        raise ProbeError(f"{spelling!r} is not a signal the CRI can carry")
-    return int(pb.Signal.Value(name.replace("+", "_PLUS_").replace("-", "_MINUS_")))
+    try:
+        # The CRI enum spells SIGRTMIN+3 as SIGRTMINPLUS3 (cri-api api.proto, KEP-4960).
+        return int(pb.Signal.Value((name or "").replace("+", "PLUS").replace("-", "MINUS")))
+    except ValueError:
+        raise ProbeError(f"{spelling!r} is not a signal the CRI can carry") from None

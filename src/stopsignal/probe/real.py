@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from stopsignal.probe.logs import clean_logs, workload_saw
 from stopsignal.probe.spec import ContainerResult, ContainerSpec, Event, PodSpec
@@ -222,10 +222,27 @@ class RealSession(Generic[W]):
 
     def probe_container(self, spec: ContainerSpec, pod: PodSpec,
                         options: RealOptions) -> ContainerResult:
+        return self.probe_with_prediction(spec, pod, options)[0]
+
+    def probe_with_prediction(self, spec: ContainerSpec, pod: PodSpec,
+                              options: RealOptions) -> tuple[ContainerResult, dict[str, Any]]:
+        """Run and stop one container; the result and the model's prediction as data."""
         image = self.engine.image(spec.image)
         resolution = predict(self.target, spec, pod, image, options)
+        effective = resolution.signal if resolution.outcome in (
+            Outcome.SENT, Outcome.SUBSTITUTED) else None
         if self.target.kubelet is not None:
-            resolution = with_hook(resolution, self.target, spec, image)
+            hooked = with_hook(resolution, self.target, spec, image)
+            if hooked is not resolution:
+                effective = hook_signal(spec)
+            resolution = hooked
+        prediction: dict[str, Any] = {
+            "outcome": str(resolution.outcome), "signal": resolution.signal,
+            "graceful": resolution.graceful, "effective_signal": effective}
+        return self._run(spec, pod, options, resolution), prediction
+
+    def _run(self, spec: ContainerSpec, pod: PodSpec, options: RealOptions,
+             resolution: Resolution) -> ContainerResult:
         name = f"{pod.name}/{spec.name}" if len(pod.containers) > 1 else spec.name
         result = ContainerResult(name=name, engine=self.label())
         result.outcome = str(resolution.outcome)
@@ -290,8 +307,6 @@ def judge(result: ContainerResult, stopped: Stopped, stop_logs: str) -> None:
     result.killed = stopped.exit_code == KILLED_EXIT and at_deadline
     result.graceful = stopped.exit_code is not None and not result.killed
     saw = workload_saw(stop_logs)
-    if "Critical error while doing system shutdown" in stop_logs:
-        saw = "halt began, reboot() failed (EPERM): systemd hung"
     signal = observed_signal(stop_logs)
     if signal is not None:
         from stopsignal.signals import signal_name

@@ -59,12 +59,17 @@ class PodSpec:
 
 @dataclass(frozen=True)
 class Event:
-    """One point of a timeline; ``t`` is seconds since the stop request (negative before)."""
+    """One point of a timeline; ``t`` is seconds since the stop request (negative before).
+
+    ``deadline``, on the events that set or move it, is when SIGKILL is due (seconds
+    since the stop request): the live countdown and the timeline pictures draw it.
+    """
 
     t: float
     event: str
     detail: str = ""
     exit_code: int | None = None
+    deadline: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"t": round(self.t, 3), "event": self.event}
@@ -72,6 +77,8 @@ class Event:
             out["detail"] = self.detail
         if self.exit_code is not None:
             out["exit_code"] = self.exit_code
+        if self.deadline is not None:
+            out["deadline"] = round(self.deadline, 3)
         return out
 
 

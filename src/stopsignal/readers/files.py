@@ -100,13 +100,24 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False,
     Directories are walked in sorted order without following symlinks; OCI layout
     directories are yielded whole; tools' directories (``SKIP_DIRS``, or what
     ``exclude`` matches instead) and the ``templates`` of Helm charts are skipped.
-    ``skip_hidden`` also skips every hidden directory.
+    ``skip_hidden`` also skips every hidden directory. A directory that cannot be
+    listed is yielded itself, so that reading it reports why (never a silent skip).
     """
     for path in paths:
         if not os.path.isdir(path or ".") or is_oci_layout(path):  # Path("") is "."
             yield path
             continue
-        for directory, dirnames, filenames in os.walk(path):
+        # `examples/seed/` names files `examples/seed/pod.yaml`, never `examples/seed//pod.yaml`.
+        root = path.rstrip("/") or "/"
+        unreadable: list[str] = []
+
+        def note(error: OSError, found: list[str] = unreadable, top: str = root) -> None:
+            found.append(error.filename or top)
+
+        for directory, dirnames, filenames in os.walk(root, onerror=note):
+            yield from unreadable
+            unreadable.clear()
+            directory = directory.rstrip("/")  # the root "/" joins as "/etc", not "//etc"
             kept = []
             # A Helm chart's templates are Go templates, not YAML: render them and lint
             # the output (``helm template ... | stopsignal lint -``).
@@ -134,6 +145,7 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False,
                     continue
                 if _recognised(full, filename):
                     yield full
+        yield from unreadable
 
 
 def _recognised(path: str, name: str) -> bool:

@@ -70,6 +70,8 @@ def summary(result: LintResult) -> str:
             f", {result.files} file{'s' if result.files != 1 else ''}")
     if result.errors:
         text += f"; {len(result.errors)} unreadable"
+    if result.skipped:  # named with their reason by -v
+        text += f"; {len(result.skipped)} skipped"
     if result.suppressed:
         text += f"; {result.suppressed} suppressed"
     fixable = sum(1 for finding in result.findings if finding.fix is not None)

@@ -17,6 +17,7 @@ import re
 from typing import NamedTuple
 
 from stopsignal.model import Container, ImageConfig
+from stopsignal.signals import decimal
 
 _DEBIAN_CODENAMES = ("bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "forky",
                      "sid")
@@ -139,7 +140,8 @@ def family_of_ref(ref: str) -> ImageFamily | None:
     if last == "openjdk":
         # openjdk:8 and 11 were Debian; 17 and later are Oracle Linux unless -slim.
         major = tag.split(".", 1)[0].split("-", 1)[0]
-        if slim or (major.isdigit() and int(major) < 17):
+        number = decimal(major)
+        if slim or (number is not None and number < 17):
             return _debian("debian", ref, not slim)
         return _rpm(ref, None) if major.isdigit() else None
     if last == "mysql":
