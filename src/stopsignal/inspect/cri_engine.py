@@ -19,12 +19,13 @@ from stopsignal.inspect.podman_engine import EngineUnreachable
 from stopsignal.probe.cri import Cri
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
+Early = Callable[[Sequence[LiveContainer]], None]  # unused: these lists carry the PIDs at once
 GRACE = "io.kubernetes.pod.terminationGracePeriod"
 PRESTOP = "io.kubernetes.container.preStopHandler"
 
 
-def lister(endpoint: str | None) -> Callable[[Sequence[str]], Found]:
-    def running(names: Sequence[str]) -> Found:
+def lister(endpoint: str | None) -> Callable[[Sequence[str], Early], Found]:
+    def running(names: Sequence[str], early: Early) -> Found:
         try:
             return list_running(names, endpoint)
         except ProbeError as error:

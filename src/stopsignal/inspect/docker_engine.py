@@ -18,10 +18,11 @@ from stopsignal.inspect.timestamps import epoch
 from stopsignal.probe.docker import Docker
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
+Early = Callable[[Sequence[LiveContainer]], None]  # unused: these lists carry the PIDs at once
 
 
-def lister(host: str | None) -> Callable[[Sequence[str]], Found]:
-    def running(names: Sequence[str]) -> Found:
+def lister(host: str | None) -> Callable[[Sequence[str], Early], Found]:
+    def running(names: Sequence[str], early: Early) -> Found:
         return list_running(names, host)
 
     return running
