@@ -150,6 +150,9 @@ class ImageConfig(NamedTuple):
     name: str | None = None  # the Containerfile stage name (AS name), if any
     entrypoint_shell_form: bool = False  # ENTRYPOINT written in shell form
     cmd_shell_form: bool = False  # CMD written in shell form
+    # What /bin/sh is, read from the image's layers (registry lookup): dash, bash,
+    # busybox, ...; "none" when the image has no /bin/sh; None when not known.
+    sh: str | None = None
 
     def location_of(self, key: str) -> Location | None:
         return dict(self.locations).get(key)

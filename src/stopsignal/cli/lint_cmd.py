@@ -36,6 +36,12 @@ from stopsignal.cli.lint_run import FAIL_ON, FORMATS
 @click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
               help="Join containers with an image config file (podman/docker inspect JSON, "
                    "OCI layout, docker-archive), matched by its tags or by container name.")
+@click.option("--lookup-images", type=click.Choice(("none", "local", "registry")), default=None,
+              help="Where image configs come from besides the inputs: none, local (the "
+                   "podman or docker store) or registry (also registries, via skopeo, cached "
+                   "under $XDG_CACHE_HOME/stopsignal) [default: local].")
+@click.option("--offline", is_flag=True,
+              help="Registry lookups answer from the cache only.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
                    "with [tool.stopsignal]).")
@@ -47,7 +53,7 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
          image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
-         jobs: int | None) -> None:
+         jobs: int | None, lookup_images: str | None, offline: bool) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -80,6 +86,7 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
                           output_format=output_format, verbose=verbose, fail_on=fail_on,
                           select=select, ignore=ignore, no_ignore=no_ignore, images=images,
                           image_configs=image_configs, config_path=config_path,
-                          no_config=no_config, jobs=jobs)))
+                          no_config=no_config, jobs=jobs, lookup_images=lookup_images,
+                          offline=offline)))
 
 

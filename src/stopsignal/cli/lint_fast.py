@@ -29,8 +29,11 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--no-config": ("no_config", "flag"),
     "-j": ("jobs", "value"),
     "--jobs": ("jobs", "value"),
+    "--lookup-images": ("lookup_images", "value"),
+    "--offline": ("offline", "flag"),
 }
-_CHOICES = {"output_format": FORMATS, "fail_on": FAIL_ON}
+_CHOICES = {"output_format": FORMATS, "fail_on": FAIL_ON,
+            "lookup_images": ("none", "local", "registry")}
 _COUNTS = {"jobs"}  # positive integers
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
+    from stopsignal.engine.lookup import ImageLookup
     from stopsignal.model import ImageConfig
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -34,6 +35,8 @@ class LintArgs(NamedTuple):
     config_path: str | None = None
     no_config: bool = False
     jobs: int | None = None  # None: auto (see stopsignal.engine.parallel)
+    lookup_images: str | None = None  # none | local | registry; None: the config's
+    offline: bool = False  # registry lookups from the cache only
 
 
 def run(args: LintArgs) -> int:
@@ -65,7 +68,9 @@ def _run(args: LintArgs) -> int:
         select=_split(args.select) or None,
         ignore=(base.ignore + _split(args.ignore)) if args.ignore else None,
         no_ignore=args.no_ignore or None,
+        lookup_images=args.lookup_images,
     )
+    lookup = image_lookup(config.lookup_images, offline=args.offline)
     bindings = image_bindings(args.images, args.image_configs + config.image_configs)
     if "-" in args.paths:
         from stopsignal.readers import iter_files, read_path, read_text
@@ -73,15 +78,25 @@ def _run(args: LintArgs) -> int:
         results = [read_text(sys.stdin.read(), "<stdin>")]
         others = [path for path in args.paths if path != "-"]
         results += [read_path(path) for path in iter_files(others)]
-        result = engine.lint_results(results, config, images=bindings)
+        result = engine.lint_results(results, config, images=bindings, lookup=lookup)
     else:
-        result = engine.lint_paths(list(args.paths), config, images=bindings, jobs=args.jobs)
+        result = engine.lint_paths(list(args.paths), config, images=bindings, jobs=args.jobs,
+                                   lookup=lookup)
     sys.stdout.write(renderer(args.output_format)(result, verbose=args.verbose))
     if result.failing(config):
         return 1
     if result.errors:
         return 2
     return 0
+
+
+def image_lookup(mode: str, *, offline: bool = False) -> ImageLookup | None:
+    """The lookup ``--lookup-images`` asks for (None: no lookups, nothing imported)."""
+    if mode == "none":
+        return None
+    from stopsignal.engine.lookup import ImageLookup, LookupOptions
+
+    return ImageLookup(LookupOptions(mode=mode, offline=offline))
 
 
 def image_bindings(refs: Sequence[str], files: Sequence[str],

@@ -20,6 +20,7 @@ from stopsignal.engine.images import (
     image_events,
     normalize_ref,
 )
+from stopsignal.engine.lookup import ImageLookup, inherit
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
@@ -36,6 +37,7 @@ class LintResult:
         self.findings: list[Finding] = []
         self.errors: list[ReadError] = []
         self.skipped: list[tuple[str, str]] = []  # (path, why)
+        self.notes: list[tuple[str, str]] = []  # (path, what lint could not know and why)
         self.files = 0
         self.containers = 0
         self.suppressed = 0
@@ -54,8 +56,11 @@ ImageBinding = tuple[str | None, ImageConfig]  # (container name or None = match
 class Linter:
     """Rules, targets and images chosen once; then containers and files, one at a time."""
 
-    def __init__(self, config: Config, *, images: Sequence[ImageBinding] = ()) -> None:
+    def __init__(self, config: Config, *, images: Sequence[ImageBinding] = (),
+                 lookup: ImageLookup | None = None) -> None:
         self.config = config
+        self.lookup = lookup if lookup is not None and lookup.active else None
+        self._noted: set[str] = set()
         self.targets: tuple[Target, ...] = tuple(config.targets())
         self.rules = select_rules(config)
         self.severity = severity_overrides(config)
@@ -97,6 +102,8 @@ class Linter:
                 image = self._by_ref.get(normalize_ref(container.image))
         if image is None and (container.build_dockerfile or container.build_context):
             image = self._built(container)
+        if image is None and self.lookup is not None and container.image:
+            image = self.lookup.get(container.image)
         return container._replace(image_config=image) if image is not None else container
 
     def _built(self, container: Container) -> ImageConfig | None:
@@ -149,8 +156,11 @@ class Linter:
             into.skipped.append((result.path, result.skipped))
         if not result.containers:
             return
+        containers = result.containers
+        if self.lookup is not None:
+            containers = self._looked_up(result, into)
         suppressions: suppress.Suppressions | None = None
-        for container in result.containers:
+        for container in containers:
             into.containers += 1
             for finding in self.check(container):
                 if not self.config.no_ignore:
@@ -163,6 +173,47 @@ class Linter:
         if self.internal_errors:
             into.errors.extend(self.internal_errors)
             self.internal_errors.clear()
+
+    def _looked_up(self, result: ReadResult, into: LintResult) -> tuple[Container, ...]:
+        """The result's containers, after looking up (concurrently) the images no input
+        describes and the external base images of Containerfiles."""
+        lookup = self.lookup
+        assert lookup is not None
+        stages = {image.name for image in result.images if image.name}
+        wanted: dict[str, None] = {}
+        for container in result.containers:
+            image = container.image_config
+            if image is None and container.image and not (
+                    container.name in self._by_name
+                    or normalize_ref(container.image) in self._by_ref):
+                wanted[container.image] = None
+            elif image is not None and image.base and _external(image.base, stages) and \
+                    normalize_ref(image.base) not in self._by_ref:
+                wanted[image.base] = None
+        if not wanted:
+            return result.containers
+        lookup.prefetch(wanted)
+        containers = []
+        for container in result.containers:
+            image = container.image_config
+            if image is not None and image.base and image.base in wanted:
+                base = lookup.get(image.base)
+                if base is not None:
+                    container = container._replace(image_config=inherit(image, base))
+            containers.append(container)
+        for ref in wanted:
+            why = lookup.notes.get(ref)
+            if why is not None and ref not in self._noted:
+                self._noted.add(ref)
+                into.notes.append(
+                    (result.path, f"image {ref!r}: {why}; judged as an unknown image"))
+        return tuple(containers)
+
+
+def _external(base: str, stages: set[str]) -> bool:
+    """A FROM that names an image, not an earlier stage (by name or index)."""
+    return base.lower() not in stages and not base.isdigit()
+
 
 def select_rules(config: Config) -> tuple[Rule, ...]:
     try:
@@ -186,10 +237,12 @@ def _in_source(message: str, config: Config) -> str:
 
 
 def lint_results(results: Iterable[ReadResult], config: Config, *,
-                 images: Sequence[ImageBinding] = ()) -> LintResult:
-    """Lint what the readers returned. Image configs among the inputs join by reference."""
+                 images: Sequence[ImageBinding] = (),
+                 lookup: ImageLookup | None = None) -> LintResult:
+    """Lint what the readers returned. Image configs among the inputs join by reference;
+    ``lookup`` finds the others (the local store, registries)."""
     materialized = list(results)
-    linter = Linter(config, images=images)
+    linter = Linter(config, images=images, lookup=lookup)
     for result in materialized:
         linter.register(image_events(result))
     outcome = LintResult()
@@ -200,7 +253,7 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
 
 
 def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBinding] = (),
-               jobs: int | None = 1) -> LintResult:
+               jobs: int | None = 1, lookup: ImageLookup | None = None) -> LintResult:
     """Read every file under ``paths`` and lint it.
 
     ``jobs``: processes to use (None: as many as there are CPUs, up to 4, when there
@@ -212,10 +265,12 @@ def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBi
 
     files = list(iter_files(paths))
     if len(files) < 2:
-        return lint_results([read_path(path) for path in files], config, images=images)
+        return lint_results([read_path(path) for path in files], config, images=images,
+                            lookup=lookup)
     from stopsignal.engine import parallel
 
-    return parallel.lint_files(files, config, images, parallel.workers_for(jobs, len(files)))
+    return parallel.lint_files(files, config, images, parallel.workers_for(jobs, len(files)),
+                               lookup=lookup)
 
 
 def lint_containers(containers: Iterable[Container], config: Config) -> list[Finding]:

@@ -29,6 +29,7 @@ from typing import NamedTuple
 from stopsignal.config import Config
 from stopsignal.engine import ImageBinding, Linter, LintResult, order
 from stopsignal.engine.images import ImageEvent, image_events, normalize_ref
+from stopsignal.engine.lookup import ImageLookup
 from stopsignal.readers import read_path
 
 #: Auto (``--jobs`` not given): below this many files, forking costs more than it saves
@@ -65,14 +66,14 @@ def _cpus() -> int:
 
 
 def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBinding],
-               workers: int) -> LintResult:
+               workers: int, lookup: ImageLookup | None = None) -> LintResult:
     """``lint_results`` over ``files``, read and checked by ``workers`` processes."""
     size = max(1, min(_CHUNK_MAX, -(-len(files) // (workers * 8))))
     size = max(size, -(-len(files) // _MAX_CHUNKS))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
 
     def linter(events: Iterable[ImageEvent]) -> Linter:
-        made = Linter(config, images=images)
+        made = Linter(config, images=images, lookup=lookup)
         made.register(events)
         return made
 
@@ -93,6 +94,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
         outcome.findings.extend(result.findings)
         outcome.errors.extend(result.errors)
         outcome.skipped.extend(result.skipped)
+        outcome.notes.extend(note for note in result.notes if note not in outcome.notes)
         outcome.files += result.files
         outcome.containers += result.containers
         outcome.suppressed += result.suppressed

@@ -24,6 +24,7 @@ def render(result: LintResult, *, verbose: bool = False) -> str:
             lines.extend(f"    {step}" for step in finding.trail)
             if finding.fix is not None:
                 lines.append(f"    fix ({finding.fix.applicability}): {finding.fix.title}")
+    lines.extend(f"{path}: note: {what}" for path, what in getattr(result, "notes", ()))
     if verbose:
         lines.extend(f"{path}: skipped: {why}" for path, why in result.skipped)
     lines.append(summary(result))

@@ -75,9 +75,20 @@ def family_of_ref(ref: str) -> ImageFamily | None:
     return None
 
 
+_READ_SHELLS: dict[str, str | None] = {"dash": "dash", "bash": "bash", "busybox": "busybox",
+                                       "none": None}
+
+
 def image_family(container: Container) -> ImageFamily | None:
     """The family of the container's image, from its Containerfile base or its reference."""
     image = container.image_config
+    if image is not None and image.sh in _READ_SHELLS:
+        # Read from the image's own layers: better than any name.
+        known = family_of_ref(image.ref or container.image or "")
+        return ImageFamily(known.name if known else "image", _READ_SHELLS[image.sh],
+                           known.kill_binary if known else None,
+                           image.libc or (known.libc if known else None),
+                           f"{image.ref or container.image or 'the image'} (its layers)")
     for ref in (image.base if image else None, image.ref if image else None, container.image):
         if ref:
             family = family_of_ref(ref)
