@@ -111,8 +111,13 @@ def _json(raw: bytes, ref: str, what: str) -> dict[str, Any]:
 def _skopeo(skopeo: str, argv: list[str], ref: str, timeout: float) -> bytes:
     import subprocess
 
-    command = [skopeo, "--command-timeout", f"{max(1, int(timeout))}s", argv[0],
-               "--retry-times", "0", *argv[1:]]
+    command = [skopeo, "--command-timeout", f"{max(1, int(timeout))}s"]
+    # Newer containers/image releases read CONTAINERS_REGISTRIES_CONF themselves; skopeo 1.9
+    # (Debian 12) only takes the file as an option.
+    conf = os.environ.get("CONTAINERS_REGISTRIES_CONF")
+    if conf:
+        command += ["--registries-conf", conf]
+    command += [argv[0], "--retry-times", "0", *argv[1:]]
     try:
         done = subprocess.run(command, capture_output=True, timeout=timeout + 5, check=False,
                               stdin=subprocess.DEVNULL)
