@@ -105,8 +105,8 @@ BUILDS = {
     "busybox": ("FROM scratch\nADD busybox.tar /\nCMD sh -c 'sleep 1000'\n", ()),
     "list-amd64": ("FROM scratch\nADD dash.tar /\nENTRYPOINT [\"/sbin/init\"]\n",
                    ("--arch", "amd64")),
-    "list-arm64": ("FROM scratch\nADD dash.tar /\nSTOPSIGNAL SIGRTMIN+3\n"
-                   "ENTRYPOINT [\"/sbin/init\"]\n", ("--arch", "arm64")),
+    "list-arm64": (("FROM scratch\nADD dash.tar /\nSTOPSIGNAL SIGRTMIN+3\n"
+                   "ENTRYPOINT [\"/sbin/init\"]\n"), ("--arch", "arm64")),
 }
 
 

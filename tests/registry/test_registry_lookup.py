@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import TAG, Registry, lint
 
+from conftest import TAG, Registry, lint
 from stopsignal.engine.lookup import ImageLookup, LookupOptions
 
 pytestmark = pytest.mark.registry
@@ -86,8 +86,8 @@ def test_the_cache_answers_offline_and_when_the_registry_is_gone(
     code, report = lint(registry, *K8S, "--lookup-images", "registry", "--offline", manifest,
                         env=env)
     assert code == 0 and report["findings"] == []
-    assert notes(report) == [f"image '{registry.ref('systemd-nostop')}': not in the image cache "
-                             "(--offline); judged as an unknown image"]
+    assert notes(report) == [(f"image '{registry.ref('systemd-nostop')}': not in the image cache "
+                             "(--offline); judged as an unknown image")]
     lint(registry, *K8S, "--lookup-images", "registry", manifest, env=env)
     configs = list((tmp_path / "cache" / "stopsignal" / "images" / "configs").iterdir())
     assert len(configs) == 1 and configs[0].name.startswith("sha256-")
@@ -102,8 +102,8 @@ def test_unauthorized_then_with_credentials(registry: Registry, tmp_path: Path) 
     manifest = pod(tmp_path, ref)
     code, report = lint(registry, *K8S, "--lookup-images", "registry", manifest)
     assert code == 0 and report["findings"] == []
-    assert notes(report) == [f"image '{ref}': registry lookup failed: 401 unauthorized: log in "
-                             "(auth.json) or check the credentials; judged as an unknown image"]
+    assert notes(report) == [(f"image '{ref}': registry lookup failed: 401 unauthorized: log in "
+                             "(auth.json) or check the credentials; judged as an unknown image")]
     auth = tmp_path / "auth.json"
     auth.write_text(json.dumps({"auths": {registry.auth_host: {"auth": "c3M6cHc="}}}))  # ss:pw
     code, report = lint(registry, *K8S, "--lookup-images", "registry", manifest,
@@ -125,8 +125,8 @@ def test_not_found_and_down(registry: Registry, tmp_path: Path) -> None:
     assert code == 0
     assert sorted(notes(report)) == sorted([
         f"image '{missing}': registry lookup failed: 404 not found; judged as an unknown image",
-        f"image '{down}': registry lookup failed: the registry cannot be reached; judged as an "
-        "unknown image"])
+        (f"image '{down}': registry lookup failed: the registry cannot be reached; judged as an "
+        "unknown image")])
 
 
 def test_a_mirror_from_registries_conf(registry: Registry, tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def bad_server() -> Iterator[tuple[str, str]]:
     repository ``malformed`` sends a manifest that is not JSON, ``slow`` never answers."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             if "/slow/" in self.path:
                 time.sleep(30)
                 return
