@@ -192,3 +192,29 @@ def test_malformed_and_slow_registries(bad_server: tuple[str, str], tmp_path: Pa
         f"{host}/x/slow:1": "registry lookup failed: the registry did not answer within 2 s",
     }
     assert elapsed < 15  # never a hang: both ran at once, each cut at 2 s (+ skopeo exiting)
+
+
+def test_a_cluster_dump_is_judged_by_the_running_image_digest(
+        registry: Registry, tmp_path: Path) -> None:
+    import subprocess
+
+    inspected = subprocess.run(
+        ["skopeo", "--registries-conf", str(registry.conf), "inspect",
+         f"docker://{registry.ref('systemd-nostop')}"], capture_output=True, text=True,
+        check=True, timeout=60)
+    digest = json.loads(inspected.stdout)["Digest"]
+    repository = registry.ref("systemd-nostop").rsplit(":", 1)[0]
+    dump = {"apiVersion": "v1", "kind": "List", "items": [
+        {"kind": "Node", "metadata": {"name": "n1"}, "status": {"nodeInfo": {
+            "containerRuntimeVersion": "containerd://1.7.2", "kubeletVersion": "v1.27.4"}}},
+        # The tag the spec names is gone (or moved); the node runs the digest.
+        {"kind": "Pod", "metadata": {"name": "web", "namespace": "shop"},
+         "spec": {"nodeName": "n1", "containers": [{"name": "app",
+                                                    "image": f"{repository}:moved"}]},
+         "status": {"containerStatuses": [{"name": "app", "imageID": f"{repository}@{digest}"}]}},
+    ]}
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(dump))
+    code, report = lint(registry, "--lookup-images", "registry", str(path))
+    assert code == 1 and rules(report) == [("systemd-stop-signal", "error")], report
+    assert report["findings"][0]["object"] == "Pod/shop/web on node n1"  # type: ignore[index]

@@ -27,7 +27,7 @@ from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKi
 from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.rules import RULES, Context, Facts, Rule, get
 from stopsignal.rules._api import applicable_targets
-from stopsignal.runtimes import Target
+from stopsignal.runtimes import Target, parse_targets
 
 
 class LintResult:
@@ -72,6 +72,7 @@ class Linter:
         self._targets: dict[SourceKind, tuple[Target, ...]] = {}
         self._plans: dict[SourceKind, tuple[tuple[Rule, Severity | None], ...]] = {}
         self._builds: dict[str, ImageConfig | None] = {}
+        self._engines: dict[tuple[str, ...], tuple[Target, ...] | None] = {}
         self.internal_errors: list[ReadError] = []
 
     def add_image(self, image: ImageConfig, container: str | None = None) -> None:
@@ -126,12 +127,14 @@ class Linter:
     def check(self, container: Container) -> list[Finding]:
         """Every selected rule's findings for one container (before suppressions)."""
         container = self.join(container)
-        targets = self._targets.get(container.source)
+        targets = self._own_targets(container) if container.engines else None
+        explicit = targets is not None or self.config.explicit_targets
+        if targets is None:
+            targets = self._targets.get(container.source)
         if targets is None:
             targets = self._targets[container.source] = applicable_targets(container.source,
                                                                             self.targets)
-        facts = Facts(container, targets, self.config.explicit_targets,
-                      self._scripts.reader(container))
+        facts = Facts(container, targets, explicit, self._scripts.reader(container))
         plan = self._plans.get(container.source)
         if plan is None:
             plan = self._plans[container.source] = tuple(
@@ -148,6 +151,17 @@ class Linter:
                     f"internal error in rule {rule.name} for {container.object} "
                     f"{container.name!r} ({type(error).__name__}: {error}); please report it"))
         return findings
+
+    def _own_targets(self, container: Container) -> tuple[Target, ...] | None:
+        """The engine the input says this container runs on (its node's), or None."""
+        key = container.engines
+        if key not in self._engines:
+            try:
+                self._engines[key] = applicable_targets(container.source,
+                                                        tuple(parse_targets(key)))
+            except StopSignalError:
+                self._engines[key] = None  # an engine lint does not model: the defaults
+        return self._engines[key]
 
     def lint_result(self, result: ReadResult, into: LintResult) -> None:
         into.files += 1
