@@ -168,6 +168,7 @@ class Linter:
         into.errors.extend(result.errors)
         if result.skipped:
             into.skipped.append((result.path, result.skipped))
+        into.notes.extend((result.path, note) for note in result.notes)
         if not result.containers:
             return
         containers = result.containers

@@ -47,18 +47,33 @@ def is_oci_layout(path: str) -> bool:
             and os.path.isfile(os.path.join(path, "index.json")))
 
 
+def is_rendered_input(path: str) -> bool:
+    """A kustomization directory or a Helm chart: linted as rendered, when named."""
+    return any(os.path.isfile(os.path.join(path, name)) for name in (
+        "kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml"))
+
+
 def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[str]:
     """Files worth reading under ``paths``; files named explicitly are always yielded.
 
     Directories are walked in sorted order without following symlinks; OCI layout
-    directories are yielded whole; tools' directories (``SKIP_DIRS``) and the
-    ``templates`` of Helm charts are skipped. ``skip_hidden`` also skips every hidden
-    directory.
+    directories are yielded whole, and so are kustomization and chart directories named
+    in ``paths`` when their tool is installed (else their files follow the directory);
+    tools' directories (``SKIP_DIRS``) and the ``templates`` of Helm charts are skipped.
+    ``skip_hidden`` also skips every hidden directory.
     """
     for path in paths:
         if not os.path.isdir(path or ".") or is_oci_layout(path):  # Path("") is "."
             yield path
             continue
+        if is_rendered_input(path):
+            # A kustomization or chart named on the command line is rendered (met inside a
+            # larger tree, its files are read as written: rendering costs a process each).
+            yield path
+            from stopsignal.readers.rendered import renderer
+
+            if renderer(path) is not None:
+                continue
         for directory, dirnames, filenames in os.walk(path):
             kept = []
             # A Helm chart's templates are Go templates, not YAML: render them and lint
