@@ -30,6 +30,9 @@ class Scripts:
         image = container.image_config
         if image is None:
             return None
+        if not (image.inline_files or image.scripts or image.context or image.locations) \
+                and container.source is not SourceKind.CONTAINERFILE:
+            return None  # a config from a store or registry: no repository to read from
         inline = dict(image.inline_files)
         copied = dict(image.scripts)
         context = _context(container, image)
