@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,webhook]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,webhook,engines]'
 	touch $@
 
 setup: $(STAMP)

@@ -12,14 +12,22 @@ command-line options. Unknown keys are errors that name the key and the file.
     fail-on: warning                      # error | warning | info | never
     image-configs: [images/app.json]      # image configs joined by reference
     lookup-images: registry               # none | local (default) | registry
+    exclude: [vendor, "build/*"]          # globs never walked into (replaces the defaults)
+    extend-exclude: ["*.generated.yaml"]  # globs never walked into, besides the defaults
+    per-file-ignores: {"tests/*": [shell-pid1]}  # rules not reported for matching files
+
+Globs follow ruff: a pattern without ``/`` matches a file or directory name anywhere,
+one with ``/`` matches the path relative to the project root (the config file's
+folder), ``!`` before a per-file-ignores pattern means "files that do not match".
+Files named on the command line are always read.
 
 Rule keys stay strings here (config sits below the rules layer); the engine
-resolves and validates them.
+resolves them, and warns about names no rule has.
 """
 
 # os.path rather than pathlib: every lint runs this, and importing pathlib costs a few
 # milliseconds of start-up (urllib.parse, ipaddress, fnmatch).
-# ruff: noqa: PTH109, PTH113, PTH117, PTH118, PTH123
+# ruff: noqa: PTH100, PTH109, PTH113, PTH117, PTH118, PTH120, PTH123
 
 from __future__ import annotations
 
@@ -35,7 +43,7 @@ from stopsignal.runtimes import Target, default_targets, parse_targets
 CONFIG_NAMES = (".stopsignal.yaml", ".stopsignal.yml")
 FAIL_ON = ("error", "warning", "info", "never")
 KEYS = ("engines", "add-engines", "select", "ignore", "severity", "fail-on", "image-configs",
-        "lookup-images")
+        "exclude", "extend-exclude", "per-file-ignores", "lookup-images")
 LOOKUP_IMAGES = ("none", "local", "registry")
 
 
@@ -50,6 +58,14 @@ class Config(NamedTuple):
     no_ignore: bool = False  # strict: suppression comments and annotations are not honoured
     lookup_images: str = "local"  # where image configs come from besides the inputs
     source: str | None = None  # the file the settings came from
+    exclude: tuple[str, ...] | None = None  # None: the default exclusions (tools' folders)
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule keys)
+
+    @property
+    def root(self) -> str:
+        """The folder globs are relative to: the config file's, else the working directory."""
+        return os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
 
     @property
     def explicit_targets(self) -> bool:
@@ -86,7 +102,28 @@ class Config(NamedTuple):
             "fail-on": self.fail_on,
             "image-configs": list(self.image_configs),
             "lookup-images": self.lookup_images,
+            "exclude": list(self.exclude) if self.exclude is not None else None,
+            "extend-exclude": list(self.extend_exclude),
+            "per-file-ignores": {glob: list(rules) for glob, rules in self.per_file_ignores},
         }
+
+    def line_of(self, word: str) -> int:
+        """The first line of the config file that names ``word`` (1 when unknown).
+
+        Used only to point a warning at a setting, so the file is read again then
+        rather than keeping positions for every lint.
+        """
+        if self.source is None:
+            return 1
+        import re
+
+        try:
+            with open(self.source, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError):
+            return 1
+        match = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
+        return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def find_config(start: str | None = None) -> str | None:
@@ -196,6 +233,8 @@ def from_mapping(data: Mapping[str, Any], *, source: str | None = None) -> Confi
             base = Path(source).parent if source else Path()
             options["image_configs"] = tuple(str(base / item)
                                              for item in _strings(name, value, source))
+        elif name == "per-file-ignores":
+            options["per_file_ignores"] = _per_file_ignores(value, source)
         else:
             options[name.replace("-", "_")] = _strings(name, value, source)
     config = Config(**options)
@@ -222,3 +261,10 @@ def _severity_map(value: Any, source: str | None) -> dict[str, Severity]:
             raise ConfigError(f"severity of {rule!r} must be error, warning or info, not "
                               f"{level!r}", path=source) from None
     return result
+
+
+def _per_file_ignores(value: Any, source: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, Mapping):
+        raise ConfigError("per-file-ignores must map globs to lists of rules", path=source)
+    return tuple((str(glob), _strings(f"per-file-ignores {glob!r}", rules, source))
+                 for glob, rules in value.items())

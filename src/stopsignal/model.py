@@ -86,6 +86,10 @@ class Finding(NamedTuple):
     container: str | None = None
     fix: Fix | None = None
     trail: tuple[str, ...] = ()  # the engine trail, shown with -v
+    # Facts about the image the verdict rests on but lint could not know, in words
+    # ("the base image debian:bookworm declares no STOPSIGNAL"). A finding with any is
+    # at most a warning.
+    assumed: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON contract of ``stopsignal lint --format json`` (DESIGN.md)."""
@@ -100,6 +104,7 @@ class Finding(NamedTuple):
             "container": self.container,
             "message": self.message,
             "fixable": self.fix is not None,
+            "assumed": list(self.assumed),
         }
 
 
@@ -150,9 +155,18 @@ class ImageConfig(NamedTuple):
     name: str | None = None  # the Containerfile stage name (AS name), if any
     entrypoint_shell_form: bool = False  # ENTRYPOINT written in shell form
     cmd_shell_form: bool = False  # CMD written in shell form
-    # What /bin/sh is, read from the image's layers (registry lookup): dash, bash,
-    # busybox, ...; "none" when the image has no /bin/sh; None when not known.
+    # Read from the image itself (a registry or store lookup), when it was looked at:
+    # what /bin/sh is ("dash", "bash", "busybox"; "" when there is none) and programs
+    # known to be absent from the image ("kill", "pkill", ...). None/empty: not known.
     sh: str | None = None
+    absent: frozenset[str] = frozenset()
+    # Images of the linted tree this one is built on, nearest first (``FROM org/base``
+    # joined with the Containerfile that builds org/base); ``base`` is then the external
+    # image at the root of the chain.
+    built_from: tuple[str, ...] = ()
+    # Whether the root image's own config (its STOPSIGNAL, ENTRYPOINT, ENV) is known:
+    # False for a Containerfile stage whose FROM chain ends in an image not looked up.
+    base_known: bool = True
 
     def location_of(self, key: str) -> Location | None:
         return dict(self.locations).get(key)

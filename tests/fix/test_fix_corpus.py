@@ -1,14 +1,15 @@
-"""The kyverno-policies corpus (6,172 files, thousands of real-world containers).
+"""Real manifests: the committed kyverno-policies sample, and the whole corpus (6,172 files,
+thousands of real-world containers) when it is present (see tests/corpora.py).
 
-1. `stopsignal fix` over a copy of the whole corpus: every file it does not fix stays
+1. `stopsignal fix` over a copy of the corpus: every file it does not fix stays
    byte-identical, and a second run changes nothing. (Lint finds next to nothing to
    fix in this corpus, so this mostly proves the fixer leaves other files alone.)
 2. The YAML/JSON renderer on real files: every container of a deterministic sample
-   of the files (one in ten of those with containers) is given the systemd preStop
-   fix as if its PID 1 were systemd. Each result must verify (parses, data = input
-   + the edits), change only the intended lines (an independent check), and be
-   idempotent. Only these files go through the ruamel round trip, which keeps the
-   test to seconds (a full round trip of the corpus takes about 34 s).
+   of the files (one in ten of the corpus files with containers, all of the sample's)
+   is given the systemd preStop fix as if its PID 1 were systemd. Each result must
+   verify (parses, data = input + the edits), change only the intended lines (an
+   independent check), and be idempotent. Only these files go through the ruamel
+   round trip, which keeps the test to seconds (a full round trip of the corpus takes about 34 s).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from corpora import Corpus, corpus_params
 from stopsignal.cli.app import cli
 from stopsignal.errors import FixVerificationError
 from stopsignal.fix.apply import render, verify_pass
@@ -29,9 +31,7 @@ from stopsignal.runtimes import parse_targets
 
 from . import checks
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "kyverno-policies"
 FLAGS = ["--unsafe-fixes", "--add-engine", "openshift@4.9"]
-SAMPLE_EVERY = 10
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -39,16 +39,10 @@ def _snapshot(root: Path) -> dict[str, bytes]:
             for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-@pytest.fixture(scope="module")
-def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.fail(f"the corpus is missing: {CORPUS}")
-    return CORPUS
-
-
-def test_fix_leaves_the_corpus_alone_and_settles(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("corpus", corpus_params())
+def test_fix_leaves_the_corpus_alone_and_settles(corpus: Corpus, tmp_path: Path) -> None:
     root = tmp_path / "kyverno-policies"
-    shutil.copytree(corpus, root, symlinks=True)
+    shutil.copytree(corpus.root, root, symlinks=True)
     before = _snapshot(root)
     first = CliRunner().invoke(cli, ["fix", *FLAGS, str(root)], catch_exceptions=False)
     assert "left unchanged" not in first.stderr, first.stderr  # no failed verification
@@ -87,18 +81,19 @@ def _systemd_edits(path: str) -> list[Edit]:
     return edits
 
 
-def _sample(corpus: Path) -> list[tuple[str, list[Edit]]]:
+def _sample(corpus: Corpus) -> list[tuple[str, list[Edit]]]:
     jobs = []
-    for path in iter_files([str(corpus)]):
+    for path in iter_files([str(corpus.root)]):
         edits = _systemd_edits(path)
         if edits:
             jobs.append((path, edits))
-    return jobs[::SAMPLE_EVERY]
+    return jobs[::corpus.sample_every]
 
 
-def test_the_renderer_on_real_files(corpus: Path) -> None:
+@pytest.mark.parametrize("corpus", corpus_params())
+def test_the_renderer_on_real_files(corpus: Corpus) -> None:
     jobs = _sample(corpus)
-    assert len(jobs) > 150
+    assert len(jobs) >= corpus.min_fix_jobs
     problems: dict[str, str] = {}
     for path, edits in jobs:
         text = Path(path).read_bytes().decode()

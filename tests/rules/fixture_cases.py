@@ -4,6 +4,11 @@ A fixture may carry directives in comments (or, for JSON, in ``<file>.test``):
 
     # test-engines: openshift@4.9        targets (default: the default targets)
     # expect: 13:7 error                 a finding of the rule at line:column, with severity
+    # expect: app/Containerfile:3:1 warning   the same in one file of a directory fixture
+    # expect-assumed: text               a substring of an assumed fact of every finding
+
+A directory fixture (``fire-NAME/``, a small repository) is linted whole; its
+directives live in ``fire-NAME.test`` beside it.
     # expect-message: some text          a substring every finding's message contains
 """
 
@@ -20,8 +25,9 @@ class Case:
     rule: str
     path: Path
     engines: tuple[str, ...] | None = None
-    expect: list[tuple[int, int, str]] = field(default_factory=list)
+    expect: list[tuple[str, int, int, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
 
     @property
     def fires(self) -> bool:
@@ -34,6 +40,8 @@ class Case:
 
 def _directives(path: Path) -> list[str]:
     sidecar = path.with_name(path.name + ".test")
+    if not sidecar.exists() and path.is_dir():
+        return []
     text = sidecar.read_text() if sidecar.exists() else path.read_text()
     return [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
 
@@ -47,10 +55,12 @@ def load(path: Path) -> Case:
             case.engines = tuple(value.split())
         elif key == "expect":
             where, severity = value.split()
-            line_text, column_text = where.split(":")
-            case.expect.append((int(line_text), int(column_text), severity))
+            *file, line_text, column_text = where.split(":")
+            case.expect.append(("".join(file), int(line_text), int(column_text), severity))
         elif key == "expect-message":
             case.messages.append(value)
+        elif key == "expect-assumed":
+            case.assumed.append(value)
     return case
 
 

@@ -1,9 +1,7 @@
 """The command line: the only place that prints and chooses exit codes.
 
 Each subcommand lives in its own module and is imported only when it runs, so
-``stopsignal signal 15`` does not pay for YAML, HTTP or podman code. The most
-frequent one-shot question, ``stopsignal signal VALUE``, even skips click: its
-whole start-up budget is a few times that of a bare Python.
+``stopsignal signal 15`` does not pay for YAML, HTTP or podman code.
 """
 
 from __future__ import annotations
@@ -28,30 +26,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("stopsignal.cli.rules_cmd", "Show the documentation of one rule."),
     "probe": ("stopsignal.cli.probe_cmd",
               "Run a workload under podman and stop it as an engine would."),
+    "conformance": ("stopsignal.cli.conformance_cmd",
+                    "Check the runtime model against the real engines present."),
+    "inspect": ("stopsignal.cli.inspect_cmd",
+                "Ask running containers whether PID 1 will act on its stop signal."),
     "demo": ("stopsignal.cli.demo_cmd",
              "Reproduce the seed article's experiments with real containers."),
     "webhook": ("stopsignal.cli.webhook_cmd",
                 "Run the admission webhook, or make its certificates."),
+    "completion": ("stopsignal.cli.completion_cmd",
+                   "Print the shell completion script for bash, zsh or fish."),
 }
 
 
 def main(argv: list[str] | None = None) -> Any:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] == "signal":
-        from stopsignal.cli.signal_view import signal_fast
+    try:
+        return _main(argv)
+    finally:
+        # Output still buffered must reach stdout now, while a failure can still be
+        # reported in one line with exit 2 (not a traceback at interpreter exit).
+        from stopsignal.cli.stdio import flush_stdout
 
-        code = signal_fast(args[1:])
-        if code is not None:
-            sys.exit(code)
-    if args and args[0] == "lint":
-        from stopsignal.cli.lint_fast import lint_fast
+        flush_stdout()
 
-        code = lint_fast(args[1:])
-        if code is not None:
-            sys.exit(code)
+
+def _main(argv: list[str] | None) -> Any:
     from stopsignal.cli.app import cli
 
-    return cli.main(args=args, prog_name="stopsignal")
+    return cli.main(args=argv, prog_name="stopsignal")
 
 
 def fail(error: StopSignalError) -> NoReturn:
@@ -62,7 +64,8 @@ def fail(error: StopSignalError) -> NoReturn:
 
 
 def __getattr__(name: str) -> click.Group:
-    # `from stopsignal.cli import cli` keeps working without importing click eagerly.
+    # `from stopsignal.cli import cli`: app.py imports COMMANDS from here, so it cannot be
+    # imported at the top of this module.
     if name == "cli":
         from stopsignal.cli.app import cli
 

@@ -38,9 +38,11 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stopsignal")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Make containers stop gracefully.
 
     A container is stopped with one signal to PID 1, a grace period, then SIGKILL.
@@ -57,3 +59,7 @@ def cli() -> None:
     Exit codes: 0 success, 1 findings or failed verification, 2 usage error or
     unreadable input.
     """
+    if ctx.invoked_subcommand is None:
+        # A bare `stopsignal` asks what the tool does: help on stdout, exit 0, as ruff does.
+        click.echo(ctx.get_help())
+        ctx.exit(0)

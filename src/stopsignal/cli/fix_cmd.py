@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from stopsignal.cli.options import image_bindings, load_config, target_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -15,10 +16,7 @@ if TYPE_CHECKING:
     from stopsignal.engine import ImageBinding
     from stopsignal.fix import FileFix
     from stopsignal.model import Finding
-
-
-def _split(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+    from stopsignal.readers.files import Globs
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,25 +26,11 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also apply fixes that change behaviour beyond the finding (shell form to "
                    "exec form, longer grace periods).")
-@click.option("--engine", "engines", multiple=True, metavar="E@V",
-              help="Fix for these engines only (repeatable; replaces the defaults), e.g. "
-                   "--engine openshift@4.9.")
-@click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
-              help="Fix for this engine as well as the defaults (repeatable).")
-@click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
-              help="Join containers running image REF (or the named container) with REF's "
-                   "config, as lint does (podman for local images, else skopeo).")
-@click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
-              help="Join containers with an image config file, as lint does.")
-@click.option("--select", multiple=True, metavar="RULE", help="Fix only these rules.")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not fix these rules.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: the nearest .stopsignal.yaml or pyproject.toml).")
-@click.option("--no-config", is_flag=True, help="Ignore config files.")
+@target_options
 def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
         add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
         select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
-        no_config: bool) -> None:
+        no_config: bool, stdin_filename: str | None) -> None:
     """Repair what lint finds, changing nothing else.
 
     Applies the fixes attached to findings (only safe ones unless
@@ -74,17 +58,15 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     from stopsignal.cli import fail
 
     try:
-        config = _config(engines, add_engines, select, ignore, config_path, no_config)
+        config = load_config(engines=engines, add_engines=add_engines, select=select,
+                             ignore=ignore, config_path=config_path, no_config=no_config)
         if not paths:
             raise UsageError("nothing to fix: give files or directories (or - for stdin)")
-        # The same image joins as lint (one implementation: lint_run's).
-        from stopsignal.cli.lint_run import image_bindings
-
-        bindings = image_bindings(images, image_configs + config.image_configs)
+        bindings = image_bindings(images, [*image_configs, *config.image_configs])
         if "-" in paths:
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")
-            code = _stdin(config, unsafe_fixes, show_diff, bindings)
+            code = _stdin(config, unsafe_fixes, show_diff, bindings, stdin_filename or "<stdin>")
         else:
             code = _files(paths, config, unsafe_fixes, show_diff, bindings)
     except StopSignalError as error:
@@ -92,59 +74,48 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     sys.exit(code)
 
 
-def _config(engines: tuple[str, ...], add_engines: tuple[str, ...], select: tuple[str, ...],
-            ignore: tuple[str, ...], config_path: str | None, no_config: bool) -> Config:
-    from stopsignal import config as config_module
-
-    base = config_module.Config() if no_config else config_module.load(config_path)
-    config = base.merged(
-        engines=_split(engines) or None,
-        add_engines=(base.add_engines + _split(add_engines)) if add_engines else None,
-        select=_split(select) or None,
-        ignore=(base.ignore + _split(ignore)) if ignore else None,
-    )
-    config.targets()  # an unknown engine is a usage error now, not later
-    return config
-
-
-def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding]) -> int:
+def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding],
+           name: str) -> int:
+    from stopsignal.cli.stdio import decode_stdin, read_stdin, write_stdout
     from stopsignal.errors import FixVerificationError
     from stopsignal.fix import fix_text
     from stopsignal.fix.bind import engine_linter
 
     # Bytes in and out: text mode would turn CRLF into LF behind our back.
-    text = sys.stdin.buffer.read().decode("utf-8")
+    text = decode_stdin(read_stdin())
     lint = engine_linter(config, images=bindings)
-    first = lint("<stdin>", text)
+    first = lint(name, text)
     if first.errors:
         raise UsageError(f"cannot read the manifest stream: {first.errors[0]}")
     try:
-        result = fix_text("<stdin>", text, lint, unsafe=unsafe, first=first)
+        result = fix_text(name, text, lint, unsafe=unsafe, first=first)
     except FixVerificationError as error:
         sys.stderr.write(f"stopsignal: error: {error} (nothing was written)\n")
         return 1
-    sys.stdout.flush()
-    sys.stdout.buffer.write((_diff(result) if show_diff else result.text).encode("utf-8"))
-    sys.stdout.buffer.flush()
+    write_stdout((_diff(result) if show_diff else result.text).encode("utf-8"))
     _summary([result], sys.stderr, unsafe=unsafe)
     return 0
 
 
 def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
            bindings: list[ImageBinding]) -> int:
+    from stopsignal.cli.stdio import write_stdout
+    from stopsignal.engine import exclusions
     from stopsignal.errors import FixVerificationError
-    from stopsignal.fix import LintOutput, fix_text
-    from stopsignal.fix.atomic import write_atomic
+    from stopsignal.fix import FileFix, LintOutput, fix_text
+    from stopsignal.fix.atomic import UnsafeWrite, write_atomic
     from stopsignal.fix.bind import engine_linter
-    from stopsignal.readers import iter_files, read_path
+    from stopsignal.readers import read_path
 
-    files = list(iter_files(list(paths)))
+    targets = _targets(paths, exclusions(config))
+    _stale(targets, remove=not show_diff)
+    files = [path for path, _ in targets]
     results = [read_path(path) for path in files]
     images: list[ImageBinding] = [(None, image) for result in results for image in result.images]
     lint = engine_linter(config, images=[*bindings, *images])
     done: list[FileFix] = []
-    failed = unreadable = False
-    for path, read in zip(files, results, strict=True):
+    failed = unreadable = unwritten = False
+    for (path, within), read in zip(targets, results, strict=True):
         if read.errors:
             unreadable = True
             for error in read.errors:
@@ -160,22 +131,34 @@ def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
             sys.stderr.write(f"stopsignal: error: {path}: {error}\n")
             continue
         first: LintOutput = lint(path, text)
+        # What stays as it was when the fix cannot be kept: its findings all remain.
+        unchanged = FileFix(path, text, text, remaining=list(first.findings))
         try:
             result = fix_text(path, text, lint, unsafe=unsafe, first=first)
         except FixVerificationError as error:
             failed = True
             sys.stderr.write(f"stopsignal: error: {error} (file left unchanged)\n")
+            done.append(unchanged)
             continue
-        done.append(result)
         if result.changed:
             if show_diff:
-                sys.stdout.flush()
-                sys.stdout.buffer.write(_diff(result).encode("utf-8"))
-                sys.stdout.buffer.flush()
+                write_stdout(_diff(result).encode("utf-8"))
             else:
-                write_atomic(path, result.text.encode("utf-8"))
+                try:
+                    write_atomic(path, result.text.encode("utf-8"), within=within)
+                except UnsafeWrite as refusal:
+                    sys.stderr.write(f"stopsignal: note: {refusal}\n")
+                    result = unchanged
+                except OSError as error:
+                    unwritten = True
+                    sys.stderr.write(f"stopsignal: error: {path}: cannot write: "
+                                     f"{error.strerror or error} (file left unchanged)\n")
+                    result = unchanged
+        done.append(result)
     out = sys.stderr if show_diff else sys.stdout
     remaining = _summary(done, out, unsafe=unsafe, verb="Would fix" if show_diff else "Fixed")
+    if unwritten:
+        return 2
     if failed:
         return 1
     if show_diff and any(result.changed for result in done):
@@ -183,6 +166,59 @@ def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
     if any(config.fails(finding.severity) for finding in remaining):
         return 1
     return 2 if unreadable and not done else 0
+
+
+def _targets(paths: Sequence[str], exclude: Globs | None) -> list[tuple[str, str | None]]:
+    """The files to fix, each with the tree a write through it must stay in.
+
+    A file named on the command line may be a symlink to anywhere (the user chose
+    it); a file found in a directory may not lead out of that directory: it is
+    skipped with a note. A file reached twice (a symlink and its target in the
+    same tree) is fixed once.
+    """
+    import os.path
+
+    from stopsignal.readers import iter_files
+
+    found: list[tuple[str, str | None]] = []
+    seen: set[str] = set()
+    for given in paths:
+        tree = given if os.path.isdir(given) else None  # noqa: PTH112 - as iter_files
+        root = os.path.realpath(given) if tree is not None else None
+        for path in iter_files([given], exclude=exclude):
+            real = os.path.realpath(path)
+            if root is not None and path != given and os.path.commonpath([root, real]) != root:
+                sys.stderr.write(f"stopsignal: note: {path} is a symlink to {real}, outside "
+                                 f"{given}: skipped\n")
+                continue
+            if real in seen:
+                continue
+            seen.add(real)
+            found.append((path, tree if path != given else None))
+    return found
+
+
+def _stale(targets: Sequence[tuple[str, str | None]], *, remove: bool) -> None:
+    """Temporary files an interrupted run left beside the files to fix: removed (noted)."""
+    from pathlib import Path
+
+    from stopsignal.fix.atomic import stale_temporaries
+
+    folders = dict.fromkeys(str(Path(path).resolve().parent) for path, _ in targets)
+    for folder in folders:
+        for stale in stale_temporaries(folder):
+            if not remove:
+                sys.stderr.write(f"stopsignal: note: {stale} was left by an interrupted fix; "
+                                 "the next fix removes it\n")
+                continue
+            try:
+                Path(stale).unlink()
+            except OSError as error:
+                sys.stderr.write(f"stopsignal: error: {stale} was left by an interrupted fix "
+                                 f"and cannot be removed: {error.strerror or error}\n")
+            else:
+                sys.stderr.write(f"stopsignal: note: removed {stale}, left by an interrupted "
+                                 "fix\n")
 
 
 def _diff(result: FileFix) -> str:
@@ -210,7 +246,8 @@ def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
         remaining.extend(result.remaining)
     for finding in remaining:
         hint = ""
-        if finding.fix is not None and not unsafe and applicable(finding.fix, unsafe=True):
+        if finding.fix is not None and not unsafe and applicable(finding.fix, unsafe=True) \
+                and not applicable(finding.fix, unsafe=False):
             hint = " (fixable with --unsafe-fixes)"
         elif finding.fix is not None and not finding.fix.edits:
             hint = f" ({finding.fix.title})"

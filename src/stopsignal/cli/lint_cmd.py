@@ -3,49 +3,51 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from stopsignal.cli.lint_run import FAIL_ON, FORMATS
+from stopsignal.cli.options import (
+    color_option,
+    image_bindings,
+    load_config,
+    target_options,
+    use_color,
+)
+from stopsignal.errors import StopSignalError, UsageError
+from stopsignal.report import FORMATS
+
+if TYPE_CHECKING:
+    from stopsignal.config import Config
+
+FAIL_ON = ("error", "warning", "info", "never")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--engine", "engines", multiple=True, metavar="E@V",
-              help="Check against these engines only (repeatable; replaces the defaults), "
-                   "e.g. --engine openshift@4.9 or --engine kubernetes@1.33,containerd@2.3.")
-@click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
-              help="Check against this engine as well as the defaults (repeatable).")
+@target_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format: text, JSON, SARIF 2.1.0, GitHub "
+              "annotations, GitLab Code Quality, JUnit XML.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Write the report to FILE (replaced atomically) instead "
+              "of stdout.")
+@color_option
 @click.option("-v", "--verbose", is_flag=True,
               help="Show the engine trail behind each finding, fixes and skipped files.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Lowest severity that makes the exit code 1 [default: warning; "
                    "info findings never fail unless asked].")
-@click.option("--select", multiple=True, metavar="RULE",
-              help="Run only these rules (codes or names, repeatable or comma-separated).")
-@click.option("--ignore", multiple=True, metavar="RULE",
-              help="Do not run these rules (codes or names).")
 @click.option("--no-ignore", is_flag=True,
               help="Strict mode: report findings even where comments or annotations "
                    "suppress them.")
-@click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
-              help="Join containers running image REF (or the named container) with REF's "
-                   "config, looked up with podman (local images) or skopeo.")
-@click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
-              help="Join containers with an image config file (podman/docker inspect JSON, "
-                   "OCI layout, docker-archive), matched by its tags or by container name.")
 @click.option("--lookup-images", type=click.Choice(("none", "local", "registry")), default=None,
               help="Where image configs come from besides the inputs: none, local (the "
                    "podman or docker store) or registry (also registries, via skopeo, cached "
                    "under $XDG_CACHE_HOME/stopsignal) [default: local].")
 @click.option("--offline", is_flag=True,
-              help="Registry lookups answer from the cache only.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
-                   "with [tool.stopsignal]).")
-@click.option("--no-config", is_flag=True, help="Ignore config files.")
+              help="Registry lookups answer from the image cache only.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
                    "for 300 files or more]. The output does not depend on it.")
@@ -53,7 +55,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
          image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
-         jobs: int | None, lookup_images: str | None, offline: bool) -> None:
+         lookup_images: str | None, offline: bool, jobs: int | None,
+         stdin_filename: str | None, output: str | None, color: str) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -71,7 +74,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
       stopsignal lint k8s/ Containerfile
       stopsignal lint --engine openshift@4.9 pod.yaml
       stopsignal lint --image nginx=localhost/stopsignal-systemd pod.yaml
-      stopsignal lint --format sarif . > stopsignal.sarif
+      stopsignal lint --format sarif --output stopsignal.sarif .
+      helm template chart | stopsignal lint --stdin-filename chart.yaml -
 
     Suppress a finding with `# stopsignal: ignore=RULE -- reason` on its line or
     the line before, `# stopsignal: ignore-file=RULE` for a file, or the
@@ -80,13 +84,66 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, bad
     config, or unreadable input and nothing else found.
     """
-    from stopsignal.cli.lint_run import LintArgs, run
+    from stopsignal.cli import fail
 
-    sys.exit(run(LintArgs(paths=paths, engines=engines, add_engines=add_engines,
-                          output_format=output_format, verbose=verbose, fail_on=fail_on,
-                          select=select, ignore=ignore, no_ignore=no_ignore, images=images,
-                          image_configs=image_configs, config_path=config_path,
-                          no_config=no_config, jobs=jobs, lookup_images=lookup_images,
-                          offline=offline)))
+    try:
+        config = load_config(engines=engines, add_engines=add_engines, select=select,
+                             ignore=ignore, config_path=config_path, no_config=no_config,
+                             fail_on=fail_on, no_ignore=no_ignore)
+        if lookup_images is not None:
+            config = config._replace(lookup_images=lookup_images)
+        code = _run(paths, output_format=output_format, verbose=verbose, jobs=jobs,
+                    images=images, image_configs=image_configs, output=output,
+                    stdin_filename=stdin_filename,
+                    color=use_color(color, sys.stdout) if output is None else color == "always",
+                    config=config, offline=offline)
+    except StopSignalError as error:
+        fail(error)
+    sys.exit(code)
 
 
+def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int | None,
+         images: Sequence[str], image_configs: Sequence[str], config: Config,
+         output: str | None = None, stdin_filename: str | None = None,
+         color: bool = False, offline: bool = False) -> int:
+    from stopsignal import engine
+    from stopsignal.report import renderer
+
+    if not paths:
+        raise UsageError("nothing to lint: give files or directories (or - for stdin)")
+    bindings = image_bindings(images, [*image_configs, *config.image_configs])
+    lookup = None
+    if config.lookup_images != "none":  # nothing imported for `--lookup-images none`
+        from stopsignal.engine.lookup import ImageLookup, LookupOptions
+
+        lookup = ImageLookup(LookupOptions(mode=config.lookup_images, offline=offline))
+    if "-" in paths:
+        from stopsignal.cli.stdio import read_stdin
+        from stopsignal.readers import iter_files, read_path, read_text
+
+        # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
+        text = read_stdin().decode("utf-8", "surrogateescape")
+        results = [read_text(text, stdin_filename or "<stdin>")]
+        others = [path for path in paths if path != "-"]
+        results += [read_path(path)
+                    for path in iter_files(others, exclude=engine.exclusions(config))]
+        result = engine.lint_results(results, config, images=bindings, lookup=lookup)
+    else:
+        result = engine.lint_paths(list(paths), config, images=bindings, jobs=jobs,
+                                   lookup=lookup)
+    for warning in result.warnings:
+        sys.stderr.write(f"stopsignal: warning: {warning}\n")
+    report = renderer(output_format)(result, verbose=verbose, color=color)
+    if output is None:
+        from stopsignal.cli.stdio import write_stdout
+
+        write_stdout(report.encode("utf-8"))
+    else:
+        from stopsignal.cli.output import write_report
+
+        write_report(output, report)
+    if result.failing(config):
+        return 1
+    if result.errors:
+        return 2
+    return 0

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.live import Progress
+from stopsignal.cli.options import color_option, use_color
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -82,10 +84,23 @@ def _check_grace(grace: float | None) -> None:
 @click.option("--ready-timeout", type=float, default=3.0, show_default=True, metavar="SECONDS",
               help="Wait at most this long for PID 1 to install a handler for the stop signal.")
 @click.option("--log-lines", type=int, default=15, show_default=True, help="Log tail length.")
+@click.option("--on", "on", type=click.Choice(["podman", "docker", "cri"]), default="podman",
+              show_default=True, help="The real engine that runs the workload: podman "
+              "(emulating --engine), Docker (its own docker stop) or a CRI runtime (the "
+              "kubelet's sequence over CRI v1).")
+@click.option("--docker-host", metavar="URL", help="Docker daemon for --on docker "
+              "(default: $DOCKER_HOST).")
+@click.option("--cri-endpoint", metavar="URL", help="CRI socket for --on cri "
+              "(default: $CONTAINER_RUNTIME_ENDPOINT).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+@click.option("--svg", "svg", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
+@color_option
 def probe(arguments: tuple[str, ...], image: str | None, process: bool,
           engines: tuple[str, ...], grace: float | None, stop_signal: str | None,
-          tty: bool | None, ready_timeout: float, log_lines: int, as_json: bool) -> None:
+          tty: bool | None, ready_timeout: float, log_lines: int, on: str,
+          docker_host: str | None, cri_endpoint: str | None, as_json: bool,
+          svg: str | None, color: str) -> None:
     """Run a workload under podman and stop it as an engine would.
 
     The stop signal is the one the runtime model resolves for the engine and
@@ -96,18 +111,37 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     the input is bad or podman is unusable.
 
     \b
+    With --on docker or --on cri the engine itself stops the workload; its
+    version is read from the daemon and the model's prediction for exactly
+    that version is compared with what happened (model_agrees).
+
+    \b
     Examples:
       stopsignal probe examples/seed/pod-stopsignal-systemd.yaml --engine openshift@4.9
+      stopsignal probe examples/engines/pod-systemd-container-env.yaml --on cri --grace 10
       stopsignal probe --image localhost/stopsignal-systemd --engine podman
       stopsignal probe --process --engine kubernetes@1.33 --grace 3 -- sleep 100
+      stopsignal probe --svg stop.svg --engine openshift@4.9 pod.yaml
+
+    On a terminal, a countdown shows the time left before SIGKILL.
     """
     _check_grace(grace)
-    sink: Sink = None if as_json else echo_progress
+    styled = use_color(color, sys.stderr)
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=styled)
+    sink: Sink = progress
     try:
-        with interrupts():
+        with interrupts(), progress or contextlib.nullcontext():
             if process:
                 results = [_run_process(arguments, engines, grace, stop_signal, ready_timeout,
                                         log_lines, sink)]
+            elif on != "podman":
+                if engines:
+                    raise UsageError(f"--engine emulates an engine on podman; with --on {on} "
+                                     "the real engine's version is read from its daemon")
+                pods = _pods(arguments, image, tty)
+                results = _run_real(on, pods, docker_host, cri_endpoint, grace, stop_signal,
+                                    log_lines, sink)
             else:
                 results = _run_podman(arguments, image, engines, grace, stop_signal, tty,
                                       ready_timeout, log_lines, sink)
@@ -115,8 +149,23 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
         fail(error)
     except KeyboardInterrupt as error:
         exit_interrupted(error)
-    _print(results, as_json)
+    if svg is not None:
+        _draw(results, svg, arguments, image, engines)
+    _print(results, as_json, use_color(color, sys.stdout))
     sys.exit(0 if results and all(result.graceful for result in results) else 1)
+
+
+def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
+          image: str | None, engines: tuple[str, ...]) -> None:
+    from stopsignal.cli.output import write_report
+    from stopsignal.probe.timeline_svg import render_svg
+
+    what = image or " ".join(arguments) or "probe"
+    title = f"stopsignal probe {what}" + (f" on {','.join(engines)}" if engines else "")
+    try:
+        write_report(path, render_svg(results, title))
+    except StopSignalError as error:
+        fail(error)
 
 
 def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: float | None,
@@ -133,13 +182,32 @@ def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: fl
                          sink=sink)
 
 
-def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[str, ...],
-                grace: float | None, stop_signal: str | None, tty: bool | None,
-                ready_timeout: float, log_lines: int, sink: Sink) -> list[ContainerResult]:
-    from stopsignal.probe.podman import Podman
-    from stopsignal.probe.session import PodmanSession, ProbeOptions
+def _run_real(on: str, pods: list[PodSpec], docker_host: str | None,
+              cri_endpoint: str | None, grace: float | None, stop_signal: str | None,
+              log_lines: int, sink: Sink) -> list[ContainerResult]:
+    from stopsignal.probe.real import RealOptions, RealSession
+
+    options = RealOptions(grace=grace, stop_signal=stop_signal if on == "docker" else None,
+                          cri_stop_signal=stop_signal if on == "cri" else None,
+                          log_lines=log_lines)
+    results: list[ContainerResult] = []
+    if on == "docker":
+        from stopsignal.probe.docker import Docker
+
+        with RealSession(Docker(docker_host), sink) as docker_session:
+            for pod in pods:
+                results.extend(docker_session.probe_pod(pod, options))
+        return results
+    from stopsignal.probe.cri import Cri
+
+    with RealSession(Cri(cri_endpoint), sink) as cri_session:
+        for pod in pods:
+            results.extend(cri_session.probe_pod(pod, options))
+    return results
+
+
+def _pods(arguments: tuple[str, ...], image: str | None, tty: bool | None) -> list[PodSpec]:
     from stopsignal.probe.spec import ContainerSpec, PodSpec
-    from stopsignal.runtimes import parse_target
 
     if image is not None:
         name = image.rsplit("/", 1)[-1].split(":")[0] or "container"
@@ -159,6 +227,17 @@ def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[st
         pods = read_pods(text, str(path))
         if tty is not None:
             pods = [_with_tty(pod, tty) for pod in pods]
+    return pods
+
+
+def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[str, ...],
+                grace: float | None, stop_signal: str | None, tty: bool | None,
+                ready_timeout: float, log_lines: int, sink: Sink) -> list[ContainerResult]:
+    from stopsignal.probe.podman import Podman
+    from stopsignal.probe.session import PodmanSession, ProbeOptions
+    from stopsignal.runtimes import parse_target
+
+    pods = _pods(arguments, image, tty)
     podman = Podman()
     # The installed podman is the default engine; asking its version also proves it runs.
     target = parse_target(engines or (f"podman@{podman.version()}",))
@@ -177,11 +256,11 @@ def _with_tty(pod: PodSpec, tty: bool) -> PodSpec:
     return replace(pod, containers=tuple(replace(c, tty=tty) for c in pod.containers))
 
 
-def _print(results: list[ContainerResult], as_json: bool) -> None:
+def _print(results: list[ContainerResult], as_json: bool, color: bool = False) -> None:
     if as_json:
         click.echo(json.dumps({"containers": [result.as_dict() for result in results]},
                               indent=2))
         return
     from stopsignal.probe.render import report
 
-    click.echo("\n\n".join(report(result) for result in results))
+    click.echo("\n\n".join(report(result, color=color) for result in results), color=color)

@@ -1,11 +1,4 @@
-"""``stopsignal signal``: what it prints, and a parser that skips click.
-
-``stopsignal signal VALUE [--json] [--libc L]`` is answered without importing
-click (``signal_fast``): anything that tiny parser does not recognise
-(``--help``, a typo, a missing value) returns None and the click command
-handles it, with its usual messages. The output is produced by ``run_signal``
-either way.
-"""
+"""``stopsignal signal``: what it prints (the report as text or JSON) and its exit code."""
 
 from __future__ import annotations
 
@@ -81,35 +74,3 @@ def render_text(report: SpellingReport) -> str:
 def _other_libc(text: str, libc: str) -> int | None:
     parsed = parse_signal(text, libc="musl" if libc == "musl" else "glibc")
     return parsed.number if parsed else None
-
-
-LIBCS = ("glibc", "musl")
-
-
-def signal_fast(args: list[str]) -> int | None:
-    value: str | None = None
-    as_json = False
-    libc = "glibc"
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            if value is not None or index + 2 != len(args):
-                return None
-            value = args[index + 1]
-            break
-        if arg == "--json":
-            as_json = True
-        elif arg == "--libc" and index + 1 < len(args) and args[index + 1] in LIBCS:
-            libc = args[index + 1]
-            index += 1
-        elif arg.startswith("--libc=") and arg.split("=", 1)[1] in LIBCS:
-            libc = arg.split("=", 1)[1]
-        elif arg.startswith("-") or value is not None:
-            return None
-        else:
-            value = arg
-        index += 1
-    if value is None:
-        return None
-    return run_signal(value, as_json=as_json, libc=libc)

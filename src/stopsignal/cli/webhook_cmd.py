@@ -11,6 +11,20 @@ import click
 from stopsignal.cli import fail
 from stopsignal.errors import StopSignalError, UsageError
 
+#: What each subcommand imports from the `webhook` extra (pip install 'stopsignal[webhook]').
+SERVE_NEEDS = ("uvicorn", "prometheus_client")
+CERTS_NEEDS = ("cryptography",)
+
+
+def _need_extra(modules: tuple[str, ...]) -> None:
+    """Without the extra, one line that names it (exit 2), not a ModuleNotFoundError."""
+    import importlib.util
+
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        fail(UsageError(f"this command needs {', '.join(missing)}, from the webhook extra: "
+                        "pip install 'stopsignal[webhook]'"))
+
 
 @click.group("webhook")
 def webhook() -> None:
@@ -35,6 +49,9 @@ def webhook() -> None:
 @click.option("--host", default="0.0.0.0", show_default=True,
               help="Address to listen on (in a pod, all of its addresses).")
 @click.option("--port", default=8443, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--metrics-port", type=click.IntRange(0, 65535), metavar="PORT",
+              help="Also serve /metrics over plain HTTP on this port (for Prometheus "
+                   "without the webhook's CA); /metrics stays on the HTTPS port too.")
 @click.option("--engine", "engines", multiple=True, metavar="ENGINE@VERSION",
               help="Target engines the fixes must work on (repeatable); default: the "
                    "engines lint targets by default.")
@@ -56,7 +73,8 @@ def webhook() -> None:
                    "identical); 0 disables.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
-def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
+def serve(cert: Path, key: Path, host: str, port: int, metrics_port: int | None,
+          engines: tuple[str, ...],
           config_file: Path | None, deny: bool, deny_severity: str,
           cert_reload_interval: float, graceful_timeout: int, review_timeout: float,
           cache_size: int, log_level: str) -> None:
@@ -68,6 +86,7 @@ def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
     import signal
     import ssl
 
+    _need_extra(SERVE_NEEDS)
     # Until uvicorn takes over, SIGTERM ends start-up at once (as PID 1 in a container a
     # signal without a handler would be ignored, and the pod would wait for SIGKILL).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -85,7 +104,8 @@ def serve(cert: Path, key: Path, host: str, port: int, engines: tuple[str, ...],
         options = server.ServeOptions(cert=cert, key=key, host=host, port=port,
                                       reload_interval=cert_reload_interval,
                                       graceful_timeout=graceful_timeout,
-                                      review_timeout=review_timeout, log_level=log_level)
+                                      review_timeout=review_timeout, log_level=log_level,
+                                      metrics_port=metrics_port)
         code = server.serve(options, config)
     except StopSignalError as error:
         fail(error)
@@ -123,6 +143,7 @@ def certs(service: str, namespace: str, out: Path, days: int, extra_dns: tuple[s
     """
     import ipaddress
 
+    _need_extra(CERTS_NEEDS)
     from stopsignal.webhook.certs import generate
 
     for ip in extra_ips:

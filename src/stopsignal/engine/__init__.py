@@ -13,19 +13,22 @@ from collections.abc import Iterable, Sequence
 
 from stopsignal import suppress
 from stopsignal.config import Config
+from stopsignal.engine.builds import Build, repository_name
 from stopsignal.engine.images import (
     ImageEvent,
     built_name,
+    compose_dockerfile,
     final_image,
     image_events,
     normalize_ref,
 )
-from stopsignal.engine.lookup import ImageLookup, inherit
+from stopsignal.engine.lookup import ImageLookup
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
+from stopsignal.readers.files import SKIP_DIRS, Globs
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.rules import RULES, Context, Facts, Rule, get
+from stopsignal.rules import RULES, Context, Facts, Rule, get, known
 from stopsignal.rules._api import applicable_targets
 from stopsignal.runtimes import Target, parse_targets
 
@@ -37,10 +40,12 @@ class LintResult:
         self.findings: list[Finding] = []
         self.errors: list[ReadError] = []
         self.skipped: list[tuple[str, str]] = []  # (path, why)
-        self.notes: list[tuple[str, str]] = []  # (path, what lint could not know and why)
         self.files = 0
         self.containers = 0
         self.suppressed = 0
+        self.notes: list[tuple[str, str]] = []  # (path, what lint could not know and why)
+        # Settings and comments that name no rule: they silence nothing, so say where they are.
+        self.warnings: list[ReadError] = []
 
     @property
     def read_anything(self) -> bool:
@@ -57,13 +62,16 @@ class Linter:
     """Rules, targets and images chosen once; then containers and files, one at a time."""
 
     def __init__(self, config: Config, *, images: Sequence[ImageBinding] = (),
-                 lookup: ImageLookup | None = None) -> None:
+                 builds: Sequence[Build] = (), lookup: ImageLookup | None = None) -> None:
         self.config = config
         self.lookup = lookup if lookup is not None and lookup.active else None
         self._noted: set[str] = set()
         self.targets: tuple[Target, ...] = tuple(config.targets())
-        self.rules = select_rules(config)
-        self.severity = severity_overrides(config)
+        self.warnings: list[ReadError] = []  # the config's, handed to every LintResult once
+        self.rules = select_rules(config, self.warnings)
+        self.severity = severity_overrides(config, self.warnings)
+        self._per_file = per_file_ignores(config, self.warnings)
+        self._ignored_here: dict[str, frozenset[str]] = {}
         self._by_ref: dict[str, ImageConfig] = {}
         self._by_name: dict[str, ImageConfig] = {}
         for name, image in images:
@@ -71,7 +79,14 @@ class Linter:
         self._scripts = Scripts()
         self._targets: dict[SourceKind, tuple[Target, ...]] = {}
         self._plans: dict[SourceKind, tuple[tuple[Rule, Severity | None], ...]] = {}
-        self._builds: dict[str, ImageConfig | None] = {}
+        self._builds: dict[str, ImageConfig | None] = {}  # Containerfile path -> final stage
+        # Which Containerfile of the tree builds which image: exact references, and
+        # repository names for folder names and tags written with variables.
+        self._build_refs: dict[str, str] = {}
+        self._build_names: dict[str, list[tuple[str | None, str]]] = {}
+        for build in builds:
+            self.add_build(build)
+        self._resolved: dict[int, tuple[ImageConfig, ImageConfig]] = {}
         self._engines: dict[tuple[str, ...], tuple[Target, ...] | None] = {}
         self.internal_errors: list[ReadError] = []
 
@@ -85,43 +100,123 @@ class Linter:
         """``image`` is what ``ref`` names (a Containerfile named for the image it builds)."""
         self._by_ref.setdefault(normalize_ref(ref), image)
 
+    def add_build(self, build: Build) -> None:
+        """``build.ref`` is what the Containerfile at ``build.path`` builds."""
+        if build.loose:
+            name, tag = repository_name(build.ref)
+            entries = self._build_names.setdefault(name, [])
+            if (tag or None, build.path) not in entries:
+                entries.append((tag or None, build.path))
+        else:
+            self._build_refs.setdefault(normalize_ref(build.ref), build.path)
+
     def register(self, events: Iterable[ImageEvent]) -> None:
         """Images read from the inputs (``image_events``), joinable by reference."""
         for kind, ref, image in events:
-            if kind == "alias" and ref is not None:
+            if isinstance(image, str):
+                if ref is not None:
+                    self.add_build(Build(ref, image))
+            elif kind == "alias" and ref is not None:
                 self.add_alias(ref, image)
             else:
                 self.add_image(image)
 
     def join(self, container: Container) -> Container:
-        if container.image_config is not None:
-            return container
-        image = None
-        if self._by_name or self._by_ref:
+        image = container.image_config
+        if image is None and (self._by_name or self._by_ref):
             image = self._by_name.get(container.name)
             if image is None and container.image:
                 image = self._by_ref.get(normalize_ref(container.image))
+        if image is None and container.image and self._build_refs:
+            path = self._build_refs.get(normalize_ref(container.image))
+            image = self._read_build(path) if path else None
         if image is None and (container.build_dockerfile or container.build_context):
-            image = self._built(container)
+            path = compose_dockerfile(container)
+            image = self._read_build(path) if path else None
         if image is None and self.lookup is not None and container.image:
             image = self.lookup.get(container.image)
-        return container._replace(image_config=image) if image is not None else container
+        if image is not None and not image.base_known and image.base:
+            image = self.resolve(image)
+        if image is container.image_config:
+            return container
+        return container._replace(image_config=image)
 
-    def _built(self, container: Container) -> ImageConfig | None:
-        """The final stage of a compose service's ``build`` Containerfile, read once."""
-        from pathlib import Path  # only compose services with ``build`` get here
+    def _read_build(self, path: str) -> ImageConfig | None:
+        """The final stage of a Containerfile of the tree, read once."""
+        if path not in self._builds:
+            from stopsignal.readers import read_path
 
-        candidates = [container.build_dockerfile] if container.build_dockerfile else [
-            str(Path(container.build_context or ".") / name)
-            for name in ("Containerfile", "Dockerfile")]
-        for candidate in candidates:
-            if candidate is None or not Path(candidate).is_file():
-                continue
-            if candidate not in self._builds:
-                from stopsignal.readers import read_path
+            self._builds[path] = final_image(read_path(path))
+        return self._builds[path]
 
-                self._builds[candidate] = final_image(read_path(candidate))
-            return self._builds[candidate]
+    def resolve(self, image: ImageConfig, seen: frozenset[str] = frozenset()) -> ImageConfig:
+        """``image`` on top of its base, when the tree builds the base (any number of levels)."""
+        cached = self._resolved.get(id(image))
+        if cached is not None and cached[0] is image:
+            return cached[1]
+        resolved = image
+        own = image.location_of("from")
+        here = own.path if own is not None else ""
+        found = self._base_of(image.base, here, seen) if image.base else None
+        in_tree = found is not None
+        if found is None and image.base:
+            found = self._external_base(image.base)
+        if found is not None:
+            path, base = found
+            if not base.base_known and base.base:
+                base = self.resolve(base, seen | {here, path})
+            from stopsignal.engine.inherit import inherit
+
+            resolved = inherit(image, base, image.base or "", in_tree=in_tree)
+        if not seen:  # only a whole chain is remembered (a partial one depends on ``seen``)
+            self._resolved[id(image)] = (image, resolved)
+        return resolved
+
+    def _external_base(self, ref: str) -> tuple[str, ImageConfig] | None:
+        """The config of an image the tree does not build: looked up (the local store, a
+        registry) when lint may, else known from its name, if at all."""
+        if self.lookup is not None and _external(ref):
+            looked_up = self.lookup.get(ref)
+            if looked_up is not None:
+                return ref, looked_up
+        from stopsignal.rules.image_facts import known_base_config
+
+        known = known_base_config(ref)
+        return (ref, known) if known is not None else None
+
+    def _base_of(self, ref: str, here: str,
+                 seen: frozenset[str]) -> tuple[str, ImageConfig] | None:
+        """The config of base image ``ref`` as the tree builds it: (Containerfile path, config)."""
+        key = normalize_ref(ref)
+        registered = self._by_ref.get(key)
+        if registered is not None:
+            own = registered.location_of("from")
+            where = own.path if own is not None else key
+            if where != here and where not in seen:
+                return where, registered
+        path = self._build_refs.get(key)
+        if path is not None and path != here and path not in seen:
+            config = self._read_build(path)
+            if config is not None:
+                return path, config
+        name, tag = repository_name(ref)
+        entries = self._build_names.get(name)
+        if not entries:
+            return None
+        if "/" not in ref.split("@", 1)[0]:
+            from stopsignal.rules.image_facts import family_of_ref
+
+            if family_of_ref(ref) is not None:
+                return None  # `FROM debian` is Debian's image, not a folder named debian
+        candidates = [path for entry_tag, path in entries
+                      if path != here and path not in seen and (entry_tag is None or
+                                                                entry_tag == tag)]
+        candidates.sort(key=lambda path: -_shared_prefix(path, here))
+        for path in candidates:
+            config = self._read_build(path)
+            if config is None or (config.base and repository_name(config.base)[0] == name):
+                continue  # a folder that builds on the image of the same name
+            return path, config
         return None
 
     def check(self, container: Container) -> list[Finding]:
@@ -163,21 +258,37 @@ class Linter:
                 self._engines[key] = None  # an engine lint does not model: the defaults
         return self._engines[key]
 
+    def ignored_in(self, path: str) -> frozenset[str]:
+        """Rule codes (or "all") that per-file-ignores turns off for ``path``."""
+        ignored = self._ignored_here.get(path)
+        if ignored is None:
+            ignored = frozenset(code for globs, negated, codes in self._per_file
+                                if globs.match_path(path) is not negated for code in codes)
+            self._ignored_here[path] = ignored
+        return ignored
+
     def lint_result(self, result: ReadResult, into: LintResult) -> None:
         into.files += 1
         into.errors.extend(result.errors)
         if result.skipped:
             into.skipped.append((result.path, result.skipped))
         into.notes.extend((result.path, note) for note in result.notes)
+        suppressions: suppress.Suppressions | None = None
+        if result.comments and not self.config.no_ignore:
+            suppressions = suppress.parse(result.comments)
+            if suppressions.directives:
+                into.warnings.extend(directive_warnings(result.path, suppressions))
         if not result.containers:
             return
+        ignored = self.ignored_in(result.path) if self._per_file else frozenset()
         containers = result.containers
         if self.lookup is not None:
             containers = self._looked_up(result, into)
-        suppressions: suppress.Suppressions | None = None
         for container in containers:
             into.containers += 1
             for finding in self.check(container):
+                if ignored and (finding.code in ignored or "all" in ignored):
+                    continue
                 if not self.config.no_ignore:
                     if suppressions is None:
                         suppressions = suppress.parse(result.comments)
@@ -191,7 +302,8 @@ class Linter:
 
     def _looked_up(self, result: ReadResult, into: LintResult) -> tuple[Container, ...]:
         """The result's containers, after looking up (concurrently) the images no input
-        describes and the external base images of Containerfiles."""
+        describes and the external base images of Containerfiles; a lookup that failed
+        becomes a note naming the image."""
         lookup = self.lookup
         assert lookup is not None
         stages = {image.name for image in result.images if image.name}
@@ -200,51 +312,120 @@ class Linter:
             image = container.image_config
             if image is None and container.image and not (
                     container.name in self._by_name
-                    or normalize_ref(container.image) in self._by_ref):
+                    or normalize_ref(container.image) in self._by_ref
+                    or normalize_ref(container.image) in self._build_refs):
                 wanted[container.image] = None
-            elif image is not None and image.base and _external(image.base, stages) and \
+            elif image is not None and image.base and not image.base_known and \
+                    _external(image.base, stages) and \
                     normalize_ref(image.base) not in self._by_ref:
                 wanted[image.base] = None
         if not wanted:
             return result.containers
         lookup.prefetch(wanted)
-        containers = []
-        for container in result.containers:
-            image = container.image_config
-            if image is not None and image.base and image.base in wanted:
-                base = lookup.get(image.base)
-                if base is not None:
-                    container = container._replace(image_config=inherit(image, base))
-            containers.append(container)
         for ref in wanted:
             why = lookup.notes.get(ref)
             if why is not None and ref not in self._noted:
                 self._noted.add(ref)
                 into.notes.append(
                     (result.path, f"image {ref!r}: {why}; judged as an unknown image"))
-        return tuple(containers)
+        return result.containers
 
 
-def _external(base: str, stages: set[str]) -> bool:
+def _external(base: str, stages: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
     """A FROM that names an image, not an earlier stage (by name or index)."""
-    return base.lower() not in stages and not base.isdigit()
+    return base.lower() not in stages and not base.isdigit() and base != "scratch"
 
 
-def select_rules(config: Config) -> tuple[Rule, ...]:
-    try:
-        ignored = {get(key).code for key in config.ignore}
-        selected = ({get(key).code for key in config.select} if config.select is not None
-                    else {rule.code for rule in RULES})
-    except StopSignalError as error:
-        raise ConfigError(_in_source(error.message, config)) from error
+def _shared_prefix(one: str, other: str) -> int:
+    """How many leading path parts two paths share (a nearer Containerfile is preferred)."""
+    count = 0
+    for left, right in zip(one.split("/"), other.split("/"), strict=False):
+        if left != right:
+            break
+        count += 1
+    return count
+
+
+def _codes(keys: Iterable[str], setting: str, config: Config,
+           warnings: list[ReadError] | None) -> list[str]:
+    """The codes of rule keys. An unknown key is an error, or, when ``warnings`` collects
+    them, a warning naming the config file and line (it then selects nothing)."""
+    codes = []
+    for key in keys:
+        try:
+            codes.append(get(key).code)
+        except StopSignalError as error:
+            if warnings is None:
+                raise ConfigError(_in_source(error.message, config)) from error
+            line = config.line_of(key)
+            warnings.append(ReadError(config.source or "<config>", line, 1,
+                                      f"{setting}: {unknown_rule(key)}"))
+    return codes
+
+
+def unknown_rule(key: str) -> str:
+    """``unknown rule 'sytemd-stop-signal' (did you mean 'systemd-stop-signal'?)``."""
+    import difflib
+
+    names = [rule.name for rule in RULES] + [rule.code for rule in RULES]
+    close = difflib.get_close_matches(key.lower(), [name.lower() for name in names], n=1)
+    hint = next((f" (did you mean {name!r}?)" for name in names if close and
+                 name.lower() == close[0]), "")
+    return f"unknown rule {key!r}{hint}; it silences and selects nothing"
+
+
+def select_rules(config: Config, warnings: list[ReadError] | None = None) -> tuple[Rule, ...]:
+    ignored = set(_codes(config.ignore, "ignore", config, warnings))
+    selected = (set(_codes(config.select, "select", config, warnings))
+                if config.select is not None else {rule.code for rule in RULES})
     return tuple(rule for rule in RULES if rule.code in selected and rule.code not in ignored)
 
 
-def severity_overrides(config: Config) -> dict[str, Severity]:
-    try:
-        return {get(key).code: severity for key, severity in config.severity.items()}
-    except StopSignalError as error:
-        raise ConfigError(_in_source(error.message, config)) from error
+def severity_overrides(config: Config,
+                       warnings: list[ReadError] | None = None) -> dict[str, Severity]:
+    overrides = {}
+    for key, severity in config.severity.items():
+        for code in _codes((key,), "severity", config, warnings):
+            overrides[code] = severity
+    return overrides
+
+
+PerFileIgnore = tuple[Globs, bool, frozenset[str]]  # (pattern, negated, rule codes or "all")
+
+
+def per_file_ignores(config: Config,
+                     warnings: list[ReadError] | None = None) -> tuple[PerFileIgnore, ...]:
+    """``per-file-ignores`` as matchers, rule keys resolved (ruff's semantics: ``!glob``
+    applies to the files the glob does not match)."""
+    entries = []
+    for pattern, keys in config.per_file_ignores:
+        negated = pattern.startswith("!")
+        every = {key for key in keys if key.lower() == "all"}
+        codes = _codes([key for key in keys if key not in every], "per-file-ignores", config,
+                       warnings)
+        entries.append((Globs([pattern.removeprefix("!")], config.root), negated,
+                        frozenset(codes) | ({"all"} if every else set())))
+    return tuple(entries)
+
+
+def directive_warnings(path: str, suppressions: suppress.Suppressions) -> list[ReadError]:
+    """A suppression comment that names no rule silences nothing: warn where it is."""
+    warnings = []
+    for directive in suppressions.directives:
+        for key in sorted(directive.rules):
+            if key != "all" and not known(key):
+                form = "ignore-file" if directive.file_level else "ignore"
+                warnings.append(ReadError(path, directive.line, 1,
+                                          f"stopsignal: {form}={key}: {unknown_rule(key)}"))
+    return warnings
+
+
+def exclusions(config: Config) -> Globs | None:
+    """What ``exclude`` and ``extend-exclude`` keep out of directory walks (None: defaults)."""
+    if config.exclude is None and not config.extend_exclude:
+        return None
+    base = config.exclude if config.exclude is not None else tuple(sorted(SKIP_DIRS))
+    return Globs((*base, *config.extend_exclude), config.root)
 
 
 def _in_source(message: str, config: Config) -> str:
@@ -252,15 +433,16 @@ def _in_source(message: str, config: Config) -> str:
 
 
 def lint_results(results: Iterable[ReadResult], config: Config, *,
-                 images: Sequence[ImageBinding] = (),
+                 images: Sequence[ImageBinding] = (), builds: Sequence[Build] = (),
                  lookup: ImageLookup | None = None) -> LintResult:
     """Lint what the readers returned. Image configs among the inputs join by reference;
     ``lookup`` finds the others (the local store, registries)."""
     materialized = list(results)
-    linter = Linter(config, images=images, lookup=lookup)
+    linter = Linter(config, images=images, builds=builds, lookup=lookup)
     for result in materialized:
         linter.register(image_events(result))
     outcome = LintResult()
+    outcome.warnings.extend(linter.warnings)
     for result in materialized:
         linter.lint_result(result, outcome)
     outcome.findings.sort(key=order)
@@ -278,14 +460,26 @@ def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBi
     """
     from stopsignal.readers import iter_files, read_path
 
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, exclude=exclusions(config)))
+    builds = tree_builds(paths, files)
     if len(files) < 2:
         return lint_results([read_path(path) for path in files], config, images=images,
-                            lookup=lookup)
+                            builds=builds, lookup=lookup)
     from stopsignal.engine import parallel
 
     return parallel.lint_files(files, config, images, parallel.workers_for(jobs, len(files)),
-                               lookup=lookup)
+                               builds, lookup=lookup)
+
+
+def tree_builds(paths: Sequence[str], files: Sequence[str]) -> list[Build]:
+    """Which Containerfile builds which image, when the inputs hold Containerfiles at all."""
+    from stopsignal.readers.files import kind_by_name
+
+    if not any(kind_by_name(path) is SourceKind.CONTAINERFILE for path in files):
+        return []
+    from stopsignal.engine.builds import folder_builds, scan_tree
+
+    return folder_builds(files) + scan_tree(paths)
 
 
 def lint_containers(containers: Iterable[Container], config: Config) -> list[Finding]:
@@ -304,6 +498,7 @@ def order(finding: Finding) -> tuple[str, int, int, str]:
     return (location.path, location.line, location.column, finding.code)
 
 
-__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "final_image", "image_events",
-           "lint_containers", "lint_paths", "lint_results", "normalize_ref", "order",
-           "select_rules", "severity_overrides"]
+__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "directive_warnings",
+           "exclusions", "final_image", "image_events", "lint_containers", "lint_paths",
+           "lint_results", "normalize_ref", "order", "per_file_ignores", "select_rules",
+           "severity_overrides", "unknown_rule"]

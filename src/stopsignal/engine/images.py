@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from stopsignal.model import ImageConfig, SourceKind
+from stopsignal.model import Container, ImageConfig, SourceKind
 from stopsignal.readers.result import ReadResult
 
 # ("image", ref, image): an image config registered by its reference (if it has one);
-# ("alias", name, image): a Containerfile's final stage under the name it builds.
-ImageEvent = tuple[str, str | None, ImageConfig]
+# ("alias", name, image): a Containerfile's final stage under the name it builds;
+# ("build", ref, path): a compose service builds ``ref`` from the Containerfile at ``path``.
+ImageEvent = tuple[str, str | None, "ImageConfig | str"]
 
 
 @functools.lru_cache(maxsize=4096)  # asked for every container, twice when images are looked up
@@ -61,4 +62,19 @@ def image_events(result: ReadResult) -> list[ImageEvent]:
     final = final_image(result) if built else None
     if built and final is not None:
         events.append(("alias", built, final))
+    if result.kind is SourceKind.COMPOSE:
+        events.extend(("build", container.image, path) for container in result.containers
+                      if container.image and (path := compose_dockerfile(container)))
     return events
+
+
+def compose_dockerfile(container: Container) -> str | None:
+    """The Containerfile a compose service with ``build`` builds from, if it exists."""
+    from pathlib import Path  # only compose services with ``build`` get here
+
+    if not (container.build_dockerfile or container.build_context):
+        return None
+    candidates = [container.build_dockerfile] if container.build_dockerfile else [
+        str(Path(container.build_context or ".") / name)
+        for name in ("Containerfile", "Dockerfile")]
+    return next((path for path in candidates if path and Path(path).is_file()), None)

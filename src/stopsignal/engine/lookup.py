@@ -173,7 +173,7 @@ class ImageLookup:
         if image is None:
             self._note(ref, "malformed image config")
             return None
-        return image._replace(sh=entry.sh) if entry.sh else image
+        return image._replace(sh=entry.sh) if entry.sh is not None else image
 
     def _note(self, ref: str, why: str) -> None:
         with self._lock:
@@ -246,18 +246,3 @@ def _json_list(output: str | None) -> list[dict[str, Any]]:
     except ValueError:
         return []
     return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-
-
-def inherit(child: ImageConfig, base: ImageConfig) -> ImageConfig:
-    """A Containerfile's final stage on top of its looked-up base, as BuildKit builds it:
-    the child's settings win; ENTRYPOINT set in the child drops the base's CMD."""
-    entrypoint, cmd = child.entrypoint, child.cmd
-    if entrypoint is None:
-        entrypoint = base.entrypoint
-        if cmd is None:
-            cmd = base.cmd
-    return child._replace(
-        entrypoint=entrypoint, cmd=cmd,
-        stop_signal=child.stop_signal if child.stop_signal is not None else base.stop_signal,
-        env=base.env + child.env, user=child.user or base.user, sh=child.sh or base.sh,
-    )

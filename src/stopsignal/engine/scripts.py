@@ -28,11 +28,17 @@ class Scripts:
     def reader(self, container: Container) -> Callable[[str], str | None] | None:
         """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess."""
         image = container.image_config
-        if image is None:
-            return None
-        if not (image.inline_files or image.scripts or image.context or image.locations) \
-                and container.source is not SourceKind.CONTAINERFILE:
-            return None  # a config from a store or registry: no repository to read from
+        if image is None or not (image.inline_files or image.scripts or image.context
+                                 or image.locations):
+            # No image, or one from a store or registry: no build context to read from.
+            from pathlib import Path
+
+            manifest = Path(container.location.path)
+            if container.source is SourceKind.CONTAINERFILE or not manifest.is_file():
+                return None  # stdin, or an object the webhook was sent: no repository
+            # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
+            # cannot see: the script is looked for beside the manifest, in the repository.
+            image = ImageConfig(context=str(manifest.absolute().parent))
         inline = dict(image.inline_files)
         copied = dict(image.scripts)
         context = _context(container, image)

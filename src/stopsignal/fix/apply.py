@@ -30,6 +30,7 @@ from stopsignal.fix import containerfile, data
 from stopsignal.fix.splice import changed_lines
 from stopsignal.fix.yamledit import BOM, apply_structured, looks_like_json
 from stopsignal.model import Applicability, Edit, Finding, Fix
+from stopsignal.readers.yamlnodes import NODE_BUDGET
 
 MAX_PASSES = 8
 STRUCTURED = frozenset({"set", "remove"})
@@ -239,6 +240,12 @@ def _verify_data(path: str, old: str, new: str, edits: Sequence[Edit], titles: s
         raise FixVerificationError(f"after '{titles}' the file does not parse: "
                                    f"{str(error).splitlines()[0]}", path=path) from error
     before = parse_documents(old)
+    try:
+        data.check_size(before, NODE_BUDGET)
+        data.check_size(after, NODE_BUDGET)
+    except data.TooLarge as error:
+        raise FixVerificationError(f"cannot verify '{titles}': the document is too large to "
+                                   f"compare ({error}; a YAML alias bomb?)", path=path) from error
     try:
         expected = data.apply_edits(copy.deepcopy(before), edits)
     except data.EditError as error:

@@ -21,6 +21,33 @@ class EditError(Exception):
     """An edit whose path does not fit the document (a list where a mapping was expected)."""
 
 
+class TooLarge(Exception):
+    """Data larger than the node budget once shared nodes (YAML aliases) are expanded."""
+
+
+def check_size(documents: Sequence[Any], budget: int) -> None:
+    """Raise ``TooLarge`` when walking ``documents`` would visit more than ``budget`` nodes.
+
+    Parsed YAML shares the node of an alias wherever it is used, so a few hundred
+    bytes can stand for billions of nodes (an alias bomb); every walk here
+    (``diff_paths``, equality) visits the expanded tree. Lint charges the same
+    budget per document while it reads.
+    """
+    for document in documents:
+        left = budget
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                left -= len(node) + 1
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                left -= len(node) + 1
+                stack.extend(node)
+            if left < 0:
+                raise TooLarge(f"more than {budget:,} nodes once YAML aliases are expanded")
+
+
 def apply_edits(documents: list[Any], edits: Sequence[Edit]) -> list[Any]:
     """Apply structured edits to ``documents`` in place and return them."""
     for edit in edits:
@@ -34,6 +61,10 @@ def apply_edits(documents: list[Any], edits: Sequence[Edit]) -> list[Any]:
         else:
             raise EditError(f"{edit.op} is not a structured edit")
     return documents
+
+
+#: The last key of a ``set`` path that appends to a list (as ``-`` in a JSON Pointer).
+APPEND = "-"
 
 
 def set_path(root: Any, path: Path, value: Any) -> Any:
@@ -85,6 +116,9 @@ def _child(node: Any, key: str | int, where: Path) -> Any:
 
 
 def _store(node: Any, key: str | int, value: Any, where: Path) -> None:
+    if isinstance(node, list) and key == APPEND:
+        node.append(value)
+        return
     fits_list = isinstance(node, list) and isinstance(key, int) and key < len(node)
     if isinstance(node, dict) or fits_list:
         node[key] = value

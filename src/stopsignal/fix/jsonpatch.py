@@ -3,6 +3,14 @@
 The edits are applied to a copy of the object and the patch is the difference,
 as kopf computes its patches (kopf/_cogs/structs/patches.py): only ``add``,
 ``replace`` and ``remove``, with RFC 6901 escaping, so any API server applies it.
+The ``jsonpatch`` library applies every patch when it is verified (``fix.objects``).
+
+Why not ``jsonpatch.make_patch``: on the webhook's objects it produces the same
+operations, byte for byte, but takes 5.7x to 8.4x the time
+(``benchmarks/own_vs_library.py``, medians): 0.12 ms against 0.02 ms for a pod or a
+Deployment, whose whole review costs about 0.5 ms of CPU when it needs a fix, and
+0.79 s against 0.09 s for a pod of 3,000 containers. It compares every list item by
+value and builds an index of moved values, which an admission patch never needs.
 """
 
 from __future__ import annotations

@@ -14,6 +14,16 @@ layers applied to each region between matches:
 
 The result is a valid diff (matched lines are equal and in order), minimal within
 each Myers region; its consumers verify what they do with it anyway.
+
+Why not a library (``benchmarks/own_vs_library.py``, medians): on one fix-sized
+edit of each of the 6,172 kyverno corpus files, difflib takes 3.6x the time of this
+diff and the C ``patiencediff`` package 0.95x, all three finding the same matches. On
+3,000 equal container arguments with one line changed at a third and one inserted at
+two thirds, difflib takes 1.5 s (535x) and patiencediff 0.2x, but both leave 2,001
+lines unmatched where this diff leaves 3: patience diff, like difflib's longest
+block, gives up on regions without a unique line, and every unmatched line is one the
+splice must take from the serializer's dump instead of the original file. Prefix,
+patience and a bounded Myers pass are what keep those lines the user's.
 """
 
 from __future__ import annotations

@@ -244,6 +244,8 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _get(node: Any, key: str | int) -> Any:
+    if isinstance(node, list) and key == "-":
+        return None  # the item an append creates
     if isinstance(node, dict):
         return node.get(key)
     if isinstance(node, list) and isinstance(key, int) and key < len(node):
@@ -252,6 +254,9 @@ def _get(node: Any, key: str | int) -> Any:
 
 
 def _put(node: Any, key: str | int, value: Any) -> None:
+    if isinstance(node, list) and key == "-":  # append, as "-" in a JSON Pointer
+        node.append(value)
+        return
     if isinstance(node, dict):
         node[key] = value
         return

@@ -14,6 +14,10 @@ SYSTEMD_SHUTDOWN = ("Reached target shutdown.target", "Reached target System Shu
 #: A halt that began and broke: systemd-halt.service failed (for example when a SIGTERM
 #: re-executed systemd while it ran), so halt.target is never reached and systemd keeps running.
 SYSTEMD_HALT_FAILED = ("Failed to start systemd-halt.service", "Dependency failed for halt.target")
+#: A halt that reached its end but could not finish: systemd did not know it ran in a container,
+#: called reboot(), got EPERM and hangs (src/shutdown/shutdown.c) until SIGKILL.
+SYSTEMD_HALT_HUNG = "Critical error while doing system shutdown"
+HALT_HUNG = "halt hung: reboot() failed (EPERM)"
 SYSTEMD_BANNER_RE = re.compile(r"^systemd \S+ running in system mode", re.MULTILINE)
 
 
@@ -44,12 +48,15 @@ def workload_saw(stop_logs: str) -> str:
 
     ``Exiting by SIGINT`` (the seed's demo script), ``clean halt`` (systemd went
     through its shutdown to the end), ``halt failed`` (it began and broke),
-    ``shutdown started`` (began, not seen to end), ``re-executed`` (systemd got
+    ``halt hung: ...`` (systemd halted as on a machine: reboot() failed, it waits for
+    SIGKILL), ``shutdown started`` (began, not seen to end), ``re-executed`` (systemd got
     SIGTERM and restarted itself), or ``nothing`` when the log is silent.
     """
     match = _EXITING_BY_RE.search(stop_logs)
     if match:
         return f"Exiting by {match.group(1)}"
+    if SYSTEMD_HALT_HUNG in stop_logs:
+        return HALT_HUNG
     if any(marker in stop_logs for marker in SYSTEMD_HALTED):
         return "clean halt"
     if any(marker in stop_logs for marker in SYSTEMD_HALT_FAILED):

@@ -90,8 +90,9 @@ class _Clock:
     def elapsed(self) -> float:
         return self.runner.now() - self.t0
 
-    def emit(self, event: str, detail: str = "", exit_code: int | None = None) -> None:
-        item = Event(self.elapsed(), event, detail, exit_code)
+    def emit(self, event: str, detail: str = "", exit_code: int | None = None, *,
+             deadline: float | None = None) -> None:
+        item = Event(self.elapsed(), event, detail, exit_code, deadline)
         self.result.timeline.append(item)
         if self.sink is not None:
             self.sink(item)
@@ -112,12 +113,14 @@ def stop(runner: Runner, resolution: Resolution, result: ContainerResult, *,
     result.expected = resolution.summary
     budget: float | None
     if kubelet:
-        clock.emit("stop-requested", f"kubelet grace period {grace:g} s")
+        clock.emit("stop-requested", f"kubelet grace period {grace:g} s",
+                   deadline=max(grace, MINIMUM_GRACE))
         budget = _run_prestop(runner, clock, prestop, grace)
     else:
         budget = resolution.kill_after
         clock.emit("stop-requested", f"{resolution.engine} stop, timeout "
-                   + (f"{budget:g} s" if budget is not None else "none (waits forever)"))
+                   + (f"{budget:g} s" if budget is not None else "none (waits forever)"),
+                   deadline=budget)
     code = runner.wait_exit(0)
     if code is not None:
         if result.prestop_ran:
@@ -133,9 +136,11 @@ def stop(runner: Runner, resolution: Resolution, result: ContainerResult, *,
         runner.send_signal(resolution.signal)
         result.signal_sent = name
         extra = " (substituted by the engine)" if outcome is Outcome.SUBSTITUTED else ""
-        clock.emit("signal", f"{name} ({resolution.signal}) sent to PID 1{extra}")
+        clock.emit("signal", f"{name} ({resolution.signal}) sent to PID 1{extra}",
+                   deadline=_deadline(clock, budget))
     elif outcome is Outcome.KILL_ONLY:
-        clock.emit("no-signal", "the engine sends no stop signal, only SIGKILL later")
+        clock.emit("no-signal", "the engine sends no stop signal, only SIGKILL later",
+                   deadline=_deadline(clock, budget))
     if outcome is Outcome.STUCK or budget is None:
         clock.emit("stuck", "the engine would never complete this stop")
         code = runner.wait_exit(STUCK_WATCH)
@@ -152,6 +157,13 @@ def stop(runner: Runner, resolution: Resolution, result: ContainerResult, *,
         return _finish(result, clock, code, graceful=True)
     clock.emit("sigkill", f"deadline reached ({budget:g} s for the runtime): SIGKILL")
     return _finish(result, clock, runner.kill(), graceful=False)
+
+
+def _deadline(clock: _Clock, budget: float | None) -> float | None:
+    """When SIGKILL is due: the runtime's timer starts as it sends the stop signal."""
+    if budget is None or clock.result.outcome == str(Outcome.STUCK):
+        return None
+    return clock.elapsed() + budget
 
 
 def _run_prestop(runner: Runner, clock: _Clock, prestop: PreStop | None, grace: float) -> float:

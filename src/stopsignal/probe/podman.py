@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopsignal.errors import ProbeError
+from stopsignal.probe.cli_engine import CliEngine
 from stopsignal.probe.config import LABEL, SETUP_HINT, podman_env
 from stopsignal.probe.procfs import ExitWatch
 from stopsignal.probe.spec import Cancelled, HookResult, PreStop
@@ -248,3 +249,19 @@ class PodmanRunner:
             if process.stderr:
                 process.stderr.close()
         self.watch.close()
+
+
+class PodmanStop(CliEngine):
+    """Podman as a real engine: ``podman run``, then podman's own ``podman stop``.
+
+    Unlike ``PodmanRunner`` (the vehicle that emulates other engines), podman here
+    decides the signal itself: systemd mode, the image's STOPSIGNAL, ``--stop-signal``.
+    """
+
+    kind = "podman"
+    name = "podman"
+    setup = SETUP_HINT
+    version_format = "{{.Client.Version}}"
+
+    def __init__(self) -> None:
+        super().__init__("podman", podman_env(), "this machine")

@@ -25,7 +25,8 @@ def verdict(result: ContainerResult) -> str:
     return "not stopped"
 
 
-def report(result: ContainerResult) -> str:
+def report(result: ContainerResult, *, color: bool = False) -> str:
+    """The per-container report; with ``color`` the verdict is green or red (ANSI)."""
     lines = [f"{result.name}  [{result.engine}]"]
     if result.expected:
         lines.append(f"  engine:   {result.expected}")
@@ -33,7 +34,18 @@ def report(result: ContainerResult) -> str:
     if result.prestop_ran:
         state = "ok" if result.prestop_ok else f"failed: {result.prestop_error}"
         lines.append(f"  preStop:  {state}")
-    lines.append(f"  verdict:  {verdict(result)}")
+    text = verdict(result)
+    if color:
+        import click
+
+        text = click.style(text, fg="green" if result.graceful else "red", bold=True)
+    lines.append(f"  verdict:  {text}")
+    if result.observed:
+        lines.append(f"  log says: {result.observed}")
+    if result.model_agrees is True:
+        lines.append("  model:    agrees (prediction for this engine version = observation)")
+    elif result.model_agrees is False:
+        lines.append("  model:    DISAGREES with this run: the prediction above is wrong here")
     if result.note:
         lines.append(f"  note:     {result.note}")
     if result.timeline:

@@ -59,12 +59,17 @@ class PodSpec:
 
 @dataclass(frozen=True)
 class Event:
-    """One point of a timeline; ``t`` is seconds since the stop request (negative before)."""
+    """One point of a timeline; ``t`` is seconds since the stop request (negative before).
+
+    ``deadline``, on the events that set or move it, is when SIGKILL is due (seconds
+    since the stop request): the live countdown and the timeline pictures draw it.
+    """
 
     t: float
     event: str
     detail: str = ""
     exit_code: int | None = None
+    deadline: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"t": round(self.t, 3), "event": self.event}
@@ -72,6 +77,8 @@ class Event:
             out["detail"] = self.detail
         if self.exit_code is not None:
             out["exit_code"] = self.exit_code
+        if self.deadline is not None:
+            out["deadline"] = round(self.deadline, 3)
         return out
 
 
@@ -105,9 +112,12 @@ class ContainerResult:
     timeline: list[Event] = field(default_factory=list)
     logs: str = ""  # the tail of the log
     stop_logs: str = ""  # what the workload printed after the stop request
+    #: On a real engine: the model's prediction for that engine version matched what happened.
+    model_agrees: bool | None = None
+    observed: str = ""  # what the workload's log says it did (real engines)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "name": self.name,
             "engine": self.engine,
             "signal_sent": self.signal_sent,
@@ -124,3 +134,7 @@ class ContainerResult:
             "logs": self.logs,
             "stop_logs": self.stop_logs,
         }
+        if self.model_agrees is not None or self.observed:
+            out["model_agrees"] = self.model_agrees
+            out["observed"] = self.observed
+        return out

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from stopsignal.model import Container, ImageConfig, Location, SourceKind
 from stopsignal.readers.containerfile_lex import Instruction, lex
 from stopsignal.readers.result import ReadError, ReadFailure, ReadResult
+from stopsignal.signals import decimal
 
 KNOWN = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -74,7 +75,7 @@ class _Stage:
             shell=self.shell,
             user=self.user,
             env=tuple(self.env.items()),
-            base=self.base,
+            base=self.origin or self.base,
             libc=self.libc if self.libc in ("glibc", "musl") else None,  # type: ignore[arg-type]
             files=frozenset(self.files) if self.files else None,
             locations=tuple(self.locations.items()),
@@ -84,6 +85,8 @@ class _Stage:
             name=self.name,
             entrypoint_shell_form=self.entrypoint_shell,
             cmd_shell_form=self.cmd_shell,
+            # Only `scratch` has a config known without looking the base image up.
+            base_known=self.origin.lower() == "scratch",
         )
 
 
@@ -257,8 +260,9 @@ class _Reader:
         where = self.where(instruction)
         index = len(self.stages)
         parent = next((s for s in reversed(self.stages) if s.name == base.lower()), None)
-        if parent is None and base.isdigit() and int(base) < index:
-            parent = self.stages[int(base)]
+        number = decimal(base) if parent is None else None
+        if number is not None and number < index:
+            parent = self.stages[number]
         if parent is not None:
             stage = parent.inherit(index, name, base, where)
         else:

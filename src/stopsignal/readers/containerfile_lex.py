@@ -4,6 +4,15 @@ Follows BuildKit's rules: parser directives (``# escape=`` ...) only at the very
 top; a line ending in the escape character continues on the next one, and
 comment or empty lines inside a continuation are dropped; heredocs (``<<EOF``,
 ``<<-EOF``, quoted delimiters) of RUN/COPY/ADD take the following lines verbatim.
+Comments are kept by line (suppressions such as ``# stopsignal: ignore=...`` are
+comments), and each instruction has its line and column (findings and fixes point
+at them).
+
+Why not a library (``benchmarks/own_vs_library.py``): ``dockerfile-parse`` reads a
+``RUN <<EOT`` heredoc's body as instructions (``SET``, ``ECHO``, ``EOT``) and takes
+1.3x the time of this lexer; ``dockerfile``, BuildKit's own Go parser, reads heredocs
+right but takes 5.4x the time, drops comments and gives no columns, so the text
+would be read a second time for them anyway.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 # os.path rather than pathlib: every lint runs this, and importing pathlib costs a few
 # milliseconds of start-up (urllib.parse, ipaddress, fnmatch).
-# ruff: noqa: PTH112, PTH113, PTH118, PTH123
+# ruff: noqa: PTH100, PTH112, PTH113, PTH118, PTH123
 
 from __future__ import annotations
 
@@ -47,20 +47,69 @@ def is_oci_layout(path: str) -> bool:
             and os.path.isfile(os.path.join(path, "index.json")))
 
 
+class Globs:
+    """ruff's ``exclude`` / ``per-file-ignores`` patterns, matched as ruff matches them.
+
+    A pattern without ``/`` matches a file or directory name anywhere in the tree;
+    one with ``/`` matches the path relative to ``root`` (an absolute pattern, the
+    absolute path). ``*`` and ``?`` are fnmatch's (``*`` also crosses ``/``). Plain
+    names are looked up in a set; the globs are compiled into one expression each.
+    """
+
+    def __init__(self, patterns: Iterable[str], root: str) -> None:
+        import fnmatch
+
+        self.root = os.path.abspath(root)
+        names: set[str] = set()
+        name_globs: list[str] = []
+        path_globs: list[str] = []
+        for pattern in patterns:
+            pattern = pattern.rstrip("/")
+            pattern = pattern.removeprefix("./")
+            if "/" in pattern:
+                if not pattern.startswith("/"):
+                    pattern = f"{self.root.rstrip('/')}/{pattern}"
+                path_globs.append(fnmatch.translate(pattern))
+            elif any(char in pattern for char in "*?["):
+                name_globs.append(fnmatch.translate(pattern))
+            elif pattern:
+                names.add(pattern)
+        self.names = frozenset(names)
+        self._name = re.compile("|".join(name_globs)).match if name_globs else None
+        self._path = re.compile("|".join(path_globs)).match if path_globs else None
+
+    def match(self, name: str, absolute: str) -> bool:
+        """Whether an entry called ``name`` whose absolute path is ``absolute`` matches."""
+        if name in self.names:
+            return True
+        if self._name is not None and self._name(name):
+            return True
+        return self._path is not None and self._path(absolute) is not None
+
+    def match_path(self, path: str) -> bool:
+        """Whether the file ``path`` (relative to the working directory, or absolute) matches,
+        by its name or its whole path (as ruff's per-file-ignores)."""
+        absolute = os.path.abspath(path)
+        return self.match(absolute.rpartition("/")[2], absolute)
+
+
 def is_rendered_input(path: str) -> bool:
     """A kustomization directory or a Helm chart: linted as rendered, when named."""
     return any(os.path.isfile(os.path.join(path, name)) for name in (
         "kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml"))
 
 
-def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[str]:
+def iter_files(paths: Iterable[str], *, skip_hidden: bool = False,
+               exclude: Globs | None = None) -> Iterator[str]:
     """Files worth reading under ``paths``; files named explicitly are always yielded.
 
     Directories are walked in sorted order without following symlinks; OCI layout
     directories are yielded whole, and so are kustomization and chart directories named
-    in ``paths`` when their tool is installed (else their files follow the directory);
-    tools' directories (``SKIP_DIRS``) and the ``templates`` of Helm charts are skipped.
-    ``skip_hidden`` also skips every hidden directory.
+    in ``paths`` when their tool is installed (else their files follow); tools'
+    directories (``SKIP_DIRS``, or what ``exclude`` matches instead) and the
+    ``templates`` of Helm charts are skipped.
+    ``skip_hidden`` also skips every hidden directory. A directory that cannot be
+    listed is yielded itself, so that reading it reports why (never a silent skip).
     """
     for path in paths:
         if not os.path.isdir(path or ".") or is_oci_layout(path):  # Path("") is "."
@@ -74,13 +123,29 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[s
 
             if renderer(path) is not None:
                 continue
-        for directory, dirnames, filenames in os.walk(path):
+        # `examples/seed/` names files `examples/seed/pod.yaml`, never `examples/seed//pod.yaml`.
+        root = path.rstrip("/") or "/"
+        unreadable: list[str] = []
+
+        def note(error: OSError, found: list[str] = unreadable, top: str = root) -> None:
+            found.append(error.filename or top)
+
+        for directory, dirnames, filenames in os.walk(root, onerror=note):
+            yield from unreadable
+            unreadable.clear()
+            directory = directory.rstrip("/")  # the root "/" joins as "/etc", not "//etc"
             kept = []
             # A Helm chart's templates are Go templates, not YAML: render them and lint
             # the output (``helm template ... | stopsignal lint -``).
             chart = "Chart.yaml" in filenames
+            here = os.path.abspath(directory) if exclude is not None else ""
             for dirname in sorted(dirnames):
-                if dirname in SKIP_DIRS or (skip_hidden and dirname.startswith(".")):
+                if exclude is None:
+                    if dirname in SKIP_DIRS:
+                        continue
+                elif exclude.match(dirname, f"{here}/{dirname}"):
+                    continue
+                if skip_hidden and dirname.startswith("."):
                     continue
                 if chart and dirname == "templates":
                     continue
@@ -92,8 +157,11 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False) -> Iterator[s
             dirnames[:] = kept
             for filename in sorted(filenames):
                 full = f"{directory}/{filename}"
+                if exclude is not None and exclude.match(filename, f"{here}/{filename}"):
+                    continue
                 if _recognised(full, filename):
                     yield full
+        yield from unreadable
 
 
 def _recognised(path: str, name: str) -> bool:

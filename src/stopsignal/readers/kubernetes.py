@@ -214,6 +214,12 @@ def _read_container(
     if lifecycle_pair is not None:
         lifecycle_path = (*path, "lifecycle")
         locations.append(("lifecycle", walk.location(lifecycle_pair[0], lifecycle_path)))
+        value = lifecycle_pair[1]
+        if not walk.is_mapping(value) and (walk.text(value) is not None
+                                           or walk.strings(value) is not None):
+            # A scalar or a list where a mapping belongs: nothing can be added under it.
+            locations.append(("lifecycle_not_mapping",
+                              walk.location(lifecycle_pair[0], lifecycle_path)))
         lifecycle = walk.fields(lifecycle_pair[1])
         pair = lifecycle.get("stopSignal")
         if pair is not None:
@@ -229,6 +235,9 @@ def _read_container(
     if init_container and walk.text(_value(fields, "restartPolicy")) == "Always":
         init_container = False  # a sidecar: stopped like the main containers (KEP-753)
     env = []
+    pair = fields.get("env")
+    if pair is not None:  # where an `env` entry can be appended (systemd-container-env's fix)
+        locations.append(("env", walk.location(pair[0], (*path, "env"))))
     for item in walk.sequence(_value(fields, "env")):
         variable = walk.fields(item)
         name = walk.text(_value(variable, "name"))

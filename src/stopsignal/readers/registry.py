@@ -39,7 +39,7 @@ class LookupFailed(Exception):
 class Fetched(NamedTuple):
     digest: str  # of the platform's image manifest
     config: dict[str, Any]  # the OCI config (as `skopeo inspect --config` prints it)
-    sh: str | None  # what /bin/sh is from the layers: dash, bash, busybox, none; None unknown
+    sh: str | None  # what /bin/sh is from the layers: dash, bash, busybox, "" (none); None unknown
 
 
 def host_platform() -> tuple[str, str]:
@@ -167,7 +167,7 @@ def shell_from_layers(skopeo: str, source: str, manifest: dict[str, Any], ref: s
                     timeout)
         except LookupFailed:
             return None  # the config is known; the shell stays unknown
-        found: str | None = "none"  # no layer has bin/sh: the image has no shell
+        found: str | None = ""  # no layer has bin/sh: the image has no shell
         for layer in reversed(layers):
             digest = str(layer.get("digest", ""))
             path = f"{folder}/{digest.partition(':')[2]}"
@@ -181,7 +181,7 @@ def shell_from_layers(skopeo: str, source: str, manifest: dict[str, Any], ref: s
 
 
 def _sh_in_layer(path: str) -> str | None:
-    """The layer's word on /bin/sh: a shell name, "none" (deleted), None (silent)."""
+    """The layer's word on /bin/sh: a shell name, "" (deleted), None (silent)."""
     import tarfile
 
     try:
@@ -198,7 +198,7 @@ def _sh_in_layer(path: str) -> str | None:
 def _sh_entry(member: tarfile.TarInfo) -> str | None:
     name = member.name.removeprefix("./").lstrip("/")
     if name in ("bin/.wh.sh", "usr/bin/.wh.sh"):
-        return "none"
+        return ""
     if name not in ("bin/sh", "usr/bin/sh"):
         return None
     if member.issym() or member.islnk():

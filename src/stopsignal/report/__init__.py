@@ -1,6 +1,8 @@
-"""Reports: the same lint result as text, JSON, SARIF 2.1.0 or GitHub annotations.
+"""Reports: the same lint result as text, JSON, SARIF 2.1.0, GitHub annotations, GitLab Code
+Quality or JUnit XML.
 
-Each format is a module with ``render(result, *, verbose) -> str``; none prints.
+Each format is a module with ``render(result, *, verbose, color) -> str``; none prints.
+``color`` (ANSI styles) only changes text; the machine formats ignore it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
     from stopsignal.readers.result import ReadError
 
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 class LintResult(Protocol):
@@ -34,10 +36,9 @@ class LintResult(Protocol):
     def suppressed(self) -> int: ...
 
 
-
 class Renderer(Protocol):
-    def __call__(self, result: LintResult, *, verbose: bool = False) -> str: ...
-
+    def __call__(self, result: LintResult, *, verbose: bool = False,
+                 color: bool = False) -> str: ...
 
 
 def renderer(name: str) -> Renderer:

@@ -21,7 +21,7 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: LintResult, *, verbose: bool = False) -> str:
+def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:
     lines = []
     for error in result.errors:
         lines.append(f"::error file={_property(error.path)},line={error.line},"

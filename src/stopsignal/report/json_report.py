@@ -30,5 +30,5 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
     return document
 
 
-def render(result: LintResult, *, verbose: bool = False) -> str:
+def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:
     return json.dumps(as_dict(result, verbose=verbose), indent=2) + "\n"

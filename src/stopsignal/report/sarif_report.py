@@ -2,11 +2,19 @@
 
 Read errors are results of the pseudo-rule STOP900 (hadolint reports DL1000 the
 same way), so code-scanning UIs show unreadable files next to findings.
+
+Locations are URIs (SARIF 3.10): a relative path is a relative reference against
+the base ``%SRCROOT%``, which ``originalUriBaseIds`` says is the working directory,
+so code scanning places it in the checkout; an absolute path is a ``file://`` URI.
+Both are percent-encoded: a ``#`` or a space in a file name would otherwise end or
+break the URI.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stopsignal import __version__
@@ -17,7 +25,11 @@ if TYPE_CHECKING:
     from stopsignal.report import LintResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-DOCS = "https://github.com/stopsignal/stopsignal/blob/main/docs/rules/{name}.md"
+HOME = "https://github.com/stopsignal/stopsignal"
+#: Every catalogue rule has a generated page there (scripts/generate_docs.py; a test checks
+#: the checked-in pages exist); the pseudo-rule STOP900 has none, so it gets no helpUri.
+DOCS = HOME + "/blob/main/docs/rules/{name}.md"
+SRCROOT = "%SRCROOT%"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -43,9 +55,19 @@ def _rules() -> list[dict[str, object]]:
     return entries
 
 
+def artifact_location(path: str) -> dict[str, str]:
+    """A path as a SARIF artifactLocation: relative to %SRCROOT%, or a file:// URI."""
+    from urllib.parse import quote
+
+    posix = path.replace("\\", "/")
+    if posix.startswith("/"):
+        return {"uri": Path(posixpath.normpath(posix)).as_uri()}
+    return {"uri": quote(posixpath.normpath(posix)), "uriBaseId": SRCROOT}
+
+
 def _location(path: str, line: int, column: int) -> dict[str, object]:
     return {"physicalLocation": {
-        "artifactLocation": {"uri": path.replace("\\", "/")},
+        "artifactLocation": artifact_location(path),
         "region": {"startLine": max(line, 1), "startColumn": max(column, 1)},
     }}
 
@@ -67,6 +89,9 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
             "properties": {"object": finding.object, "container": finding.container,
                            "rule": finding.rule},
         }
+        if finding.assumed:
+            entry["properties"] = {**entry["properties"],  # type: ignore[dict-item]
+                                   "assumed": list(finding.assumed)}
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]
         if verbose and finding.trail:
@@ -78,12 +103,13 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "stopsignal", "version": __version__,
-                                "informationUri": "https://github.com/stopsignal/stopsignal",
-                                "rules": _rules()}},
+                                "informationUri": HOME, "rules": _rules()}},
+            # The base of every relative URI: the directory the paths are relative to.
+            "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
             "results": results,
         }],
     }
 
 
-def render(result: LintResult, *, verbose: bool = False) -> str:
+def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:
     return json.dumps(as_dict(result, verbose=verbose), indent=2) + "\n"

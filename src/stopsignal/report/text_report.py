@@ -1,4 +1,9 @@
-"""Human output: ``path:line:col: CODE [rule] message``; ``-v`` adds the engine trail."""
+"""Human output: ``path:line:col: CODE [rule] message``; ``-v`` adds the engine trail.
+
+With ``color`` the same text carries ANSI styles (click.style), as ruff's does: the
+path bold, the code coloured by severity, the rule name dimmed. Without it, not a
+byte differs from the plain text.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,50 @@ from stopsignal.model import Severity
 from stopsignal.rules import READ_ERROR_CODE, READ_ERROR_NAME
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from stopsignal.report import LintResult
 
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
-def render(result: LintResult, *, verbose: bool = False) -> str:
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:
+    style: Callable[..., str] = _plain
+    if color:
+        import click
+
+        style = click.style
     lines: list[str] = []
+
+    def line(path: str, row: int, column: int, code: str, rule: str, message: str,
+             severity: Severity) -> str:
+        return (f"{style(path, bold=True)}:{row}:{column}: "
+                f"{style(code, fg=_COLOURS[severity], bold=True)} "
+                f"{style(f'[{rule}]', dim=True)} {message}")
+
     for error in result.errors:
-        lines.append(f"{error.path}:{error.line}:{error.column}: {READ_ERROR_CODE} "
-                     f"[{READ_ERROR_NAME}] {error.message}")
+        lines.append(line(error.path, error.line, error.column, READ_ERROR_CODE,
+                          READ_ERROR_NAME, error.message, Severity.ERROR))
     for finding in result.findings:
         where = finding.location
-        lines.append(f"{where.path}:{where.line}:{where.column}: {finding.code} "
-                     f"[{finding.rule}] {finding.message}")
+        lines.append(line(where.path, where.line, where.column, finding.code, finding.rule,
+                          finding.message, finding.severity))
         if verbose:
-            lines.extend(f"    {step}" for step in finding.trail)
+            lines.extend(style(f"    {step}", dim=True) for step in finding.trail)
             if finding.fix is not None:
                 lines.append(f"    fix ({finding.fix.applicability}): {finding.fix.title}")
     lines.extend(f"{path}: note: {what}" for path, what in getattr(result, "notes", ()))
     if verbose:
         lines.extend(f"{path}: skipped: {why}" for path, why in result.skipped)
-    lines.append(summary(result))
+    text = summary(result)
+    if color:
+        failing = any(f.severity is not Severity.INFO for f in result.findings) or result.errors
+        text = style(text, fg="red" if failing else "green", bold=True)
+    lines.append(text)
     return "\n".join(lines) + "\n"
 
 
@@ -42,6 +71,8 @@ def summary(result: LintResult) -> str:
             f", {result.files} file{'s' if result.files != 1 else ''}")
     if result.errors:
         text += f"; {len(result.errors)} unreadable"
+    if result.skipped:  # named with their reason by -v
+        text += f"; {len(result.skipped)} skipped"
     if result.suppressed:
         text += f"; {result.suppressed} suppressed"
     fixable = sum(1 for finding in result.findings if finding.fix is not None)

@@ -99,9 +99,22 @@ class Facts:
 
     @property
     def image_known(self) -> bool:
-        """Whether the image's own settings (STOPSIGNAL, ENTRYPOINT) are known."""
-        return (self.container.source in (SourceKind.CONTAINERFILE, SourceKind.IMAGE_CONFIG)
-                or self.container.image_config is not None)
+        """Whether the image's own settings (STOPSIGNAL, ENTRYPOINT) are known: an image
+        config, or a Containerfile whose FROM chain ends in an image whose config is known."""
+        image = self.container.image_config
+        if image is None:
+            return self.container.source is SourceKind.IMAGE_CONFIG
+        return image.base_known
+
+    def unknown_image(self) -> tuple[str, str] | None:
+        """The image whose config lint could not see: (in a message, in an assumed fact)."""
+        if self.image_known:
+            return None
+        container = self.container
+        image = container.image_config
+        if image is not None and image.base:
+            return f"the base image {image.base}", f"the base image {image.base}"
+        return "the image", f"image {container.image}" if container.image else "the image"
 
     def request(self, *, image_stop_signal: str | object | None = ...,
                 prestop_seconds: float | None = None) -> StopRequest:
@@ -164,12 +177,16 @@ class Context(NamedTuple):
 
     def finding(self, container: Container, location: Location, message: str, *,
                 trail: Sequence[str] = (), fix: Fix | None = None,
-                severity: Severity | None = None) -> Finding:
+                severity: Severity | None = None, assumed: Sequence[str] = ()) -> Finding:
+        """A finding of this rule; one that rests on ``assumed`` facts is at most a warning
+        (DESIGN.md: certainty is an error only when every fact it rests on is known)."""
         rule = self.rule
         chosen = self.severity or severity or rule.severity
+        if assumed and chosen is Severity.ERROR and self.severity is None:
+            chosen = Severity.WARNING
         return Finding(code=rule.code, rule=rule.name, severity=chosen, location=location,
                        message=message, object=container.object, container=container.name,
-                       fix=fix, trail=tuple(trail))
+                       fix=fix, trail=tuple(trail), assumed=tuple(assumed))
 
 
 def trail_lines(results: Iterable[tuple[Target, Resolution]],
@@ -223,6 +240,18 @@ def locate(container: Container, *keys: str) -> Location:
         if located is not None:
             return located
     return container.location
+
+
+def inherited(container: Container) -> tuple[str, ...]:
+    """``("ENTRYPOINT inherited from org/base:1",)`` when PID 1 comes from an in-tree base."""
+    image = container.image_config
+    if image is None or not image.built_from or container.command is not None:
+        return ()
+    own = dict(image.locations)
+    if "entrypoint" in own or ("cmd" in own and not image.entrypoint):
+        return ()
+    what = "ENTRYPOINT" if image.entrypoint else "CMD"
+    return (f"{what} inherited from {image.built_from[0]}",)
 
 
 def join_labels(labels: Sequence[str]) -> str:

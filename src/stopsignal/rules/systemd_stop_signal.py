@@ -61,6 +61,7 @@ from stopsignal.rules._api import (
     FixAvailability,
     Rule,
     consequence,
+    inherited,
     join_labels,
     locate,
     trail_lines,
@@ -98,30 +99,34 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     if not failing:
         return
     severity: Severity | None = None
-    unknown_image = not facts.image_known and container.effective_stop_signal() is None
+    missing = facts.unknown_image() if container.effective_stop_signal() is None else None
     caveat = ""
-    if unknown_image:
+    assumed: list[str] = []
+    if missing is not None:
+        unknown, fact = missing
         # The image may declare STOPSIGNAL SIGRTMIN+3: judge both ways and say which holds.
         request = facts.request(image_stop_signal=ASSUMED_IMAGE_SIGNAL)
         hypothetical = dict(facts.resolve_with(request, [t for t, _ in failing]))
         still = [(t, r) for t, r in failing if _fails(hypothetical[t])]
         if still:
-            caveat = (f" (even if the image declares STOPSIGNAL {ASSUMED_IMAGE_SIGNAL}; "
+            caveat = (f" (even if {unknown} declares STOPSIGNAL {ASSUMED_IMAGE_SIGNAL}; "
                       "its config was not available)")
             failing = still
         else:
             severity = Severity.WARNING
-            caveat = (" unless the image declares STOPSIGNAL SIGRTMIN+3: its config was not "
+            assumed.append(f"{fact} declares no STOPSIGNAL")
+            caveat = (f" unless {unknown} declares STOPSIGNAL SIGRTMIN+3: its config was not "
                       "available (pass --image or --image-config)")
     _first_target, first = failing[0]
     labels = [str(target) for target, _ in failing]
-    where = _where(pid1.via)
+    where = _where((*inherited(container), *pid1.via))
     message = (f"{who(container)}: systemd is PID 1{where} but {join_labels(labels)} "
                f"{'sends' if len(labels) == 1 else 'send'} {_sends(first)}{caveat}: "
                f"{consequence(first, pid1)}")
     location = locate(container, "command", "stop_signal", "entrypoint", "cmd")
     yield ctx.finding(container, location, message, trail=_trail(pid1, pid1.via, failing),
-                      fix=_fix(container, [t for t, _ in failing]), severity=severity)
+                      fix=_fix(container, [t for t, _ in failing]), severity=severity,
+                      assumed=assumed)
 
 
 def _where(via: tuple[str, ...]) -> str:

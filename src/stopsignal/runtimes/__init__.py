@@ -67,9 +67,11 @@ def resolve(target: Target, request: StopRequest) -> Resolution:
     if decision.outcome in (Outcome.SENT, Outcome.SUBSTITUTED):
         if pid1 is not None:
             reaction, stops = pid1_model.reaction(pid1, decision.signal)
-            graceful = stops
             steps.append(Step(pid1.program or "PID 1", f"{pid1.describe()} {reaction}",
                               _reaction_source(pid1)))
+            if stops and pid1.kind == "systemd" and request.container_env is False:
+                reaction, stops = _unmarked(target, request, steps, reaction, stops)
+            graceful = stops
             tail = _tail(pid1, decision, reaction, stops)
     elif decision.outcome is Outcome.KILL_ONLY:
         graceful = False
@@ -93,6 +95,22 @@ def resolve(target: Target, request: StopRequest) -> Resolution:
         graceful=graceful,
         summary=summary,
     )
+
+
+def _unmarked(target: Target, request: StopRequest, steps: list[Step], reaction: str,
+              stops: bool) -> tuple[str, bool]:
+    """systemd halts cleanly only when something tells it it runs in a container."""
+    from stopsignal.runtimes import marks
+
+    mark = marks.engine_mark(target, request.command)
+    if mark is not None:
+        steps.append(mark)
+        return reaction, stops
+    steps.append(Step("systemd", f"{marks.unmarked_reason(target)}; neither image nor pod sets "
+                      "container=..., so systemd halts as on a machine: reboot() fails with "
+                      "EPERM and it hangs until SIGKILL", marks.SYSTEMD_SOURCE))
+    return ("starts halt.target, but with no container variable it calls reboot(), gets EPERM "
+            "and hangs"), False
 
 
 def _engine_label(target: Target) -> tuple[str, str]:

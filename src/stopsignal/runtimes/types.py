@@ -49,6 +49,9 @@ class StopRequest(NamedTuple):
     grace: float | None = None  # grace period / stop timeout in seconds
     prestop_seconds: float = 0.0  # how long the preStop hook runs (kubelet only)
     systemd: str = "true"  # podman --systemd=true|false|always
+    #: Whether the image or the pod sets the ``container`` variable; None = not known (lint
+    #: asks its own rule, systemd-container-env), so the prediction ignores the question.
+    container_env: bool | None = None
 
 
 class Resolution(NamedTuple):

@@ -101,8 +101,9 @@ class WebhookApp:
             if method not in ("GET", "HEAD"):
                 return _text(405, "use GET", [(b"allow", b"GET, HEAD")])
             if path == "/metrics":
-                body = self.metrics.render().encode()
-                return 200, metrics_module.CONTENT_TYPE.encode(), body, []
+                accept = dict(scope.get("headers", ())).get(b"accept", b"").decode("latin-1")
+                body, content_type = self.metrics.exposition(accept)
+                return 200, content_type.encode(), body, []
             if path == "/readyz" and not self.ready:
                 return _text(503, "starting")
             return _text(200, "ok")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stopsignal.errors import UsageError
 from stopsignal.model import Finding, Severity
 from stopsignal.webhook import metrics as metrics_module
 from stopsignal.webhook.app import WebhookApp
@@ -45,6 +46,7 @@ class ServeOptions:
     graceful_timeout: int = 20
     review_timeout: float = 2.0
     log_level: str = "info"
+    metrics_port: int | None = None  # also serve /metrics over plain HTTP on this port
 
 
 class UnreadableObject(ValueError):
@@ -166,6 +168,8 @@ def serve(options: ServeOptions, config: ReviewConfig) -> int:
         ssl_context_factory=lambda _config, _default: tls.context,
     )
     listener = listen(options.host, options.port, server_config.backlog)  # OSError: usage
+    if options.metrics_port is not None:
+        serve_metrics(metrics, options.host, options.metrics_port)
     server = uvicorn.Server(server_config)
     # uvicorn re-raises the stop signal after its graceful shutdown; with a Python handler
     # in place that is a no-op, so a graceful stop exits 0 instead of dying of SIGTERM.
@@ -197,6 +201,19 @@ def _warm_up(config: ReviewConfig) -> None:
         config.linter(copy.deepcopy(WARM_UP_POD))
     gc.collect()
     gc.freeze()
+
+
+def serve_metrics(metrics: metrics_module.Metrics, host: str, port: int) -> None:
+    """/metrics over plain HTTP on its own port (prometheus-client's server, a daemon thread),
+    so that Prometheus scrapes without the webhook's serving CA."""
+    from prometheus_client import start_http_server
+
+    try:
+        start_http_server(port, addr=host, registry=metrics.registry)
+    except OSError as error:
+        raise UsageError(f"cannot serve metrics on {host}:{port}: "
+                         f"{error.strerror or error}") from None
+    log.info("metrics", extra={"fields": {"host": host, "port": port, "scheme": "http"}})
 
 
 def listen(host: str, port: int, backlog: int) -> socket.socket:

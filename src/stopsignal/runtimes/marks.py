@@ -1,0 +1,69 @@
+"""Whether an engine tells systemd that it runs in a container.
+
+systemd decides between "halt the container" and "halt the machine" by asking
+``detect_container()`` (src/basic/virt.c): the ``container`` environment variable
+of PID 1, then /run/systemd/container, then the marker files /run/.containerenv
+(podman) and /.dockerenv (Docker). When nothing says "container", systemd's
+shutdown calls reboot(RB_HALT_SYSTEM), which a container may not do: it gets
+EPERM, logs "Critical error while doing system shutdown" and hangs until SIGKILL.
+
+Which engine marks what (each settled by the source named, and by real runs where
+this project can run the engine; docs/conformance.md):
+
+- Docker creates /.dockerenv in every container (moby daemon/initlayer
+  setup_unix.go); run here: Docker 20.10.24 halts systemd cleanly.
+- Podman sets ``container=podman`` and writes /run/.containerenv (libpod
+  container_internal_linux.go; podman-run(1) ``--systemd``); run here.
+- containerd's CRI plugin sets neither (internal/cri/server container_create
+  builds the environment from the image and the CRI config only); run here:
+  containerd 1.6.20 leaves systemd hanging until SIGKILL.
+- CRI-O sets ``container=crio`` only in systemd mode, which it switches on when
+  PID 1's argv[0] contains ``/sbin/init`` or is named ``systemd``
+  (internal/factory/container/container.go WillRunSystemd,
+  server/container_create_linux.go setupSystemd); a wrapper script that later
+  execs systemd gets no mark. Not runnable here (no CRI-O package).
+- The kubelet passes the pod's ``env`` and nothing else: it adds no ``container``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+
+from stopsignal.runtimes.engines import Target
+from stopsignal.runtimes.types import Step
+
+SYSTEMD_SOURCE = "systemd src/basic/virt.c detect_container(); src/shutdown/shutdown.c"
+
+
+def crio_systemd_mode(command: Sequence[str]) -> bool:
+    """CRI-O's WillRunSystemd: argv[0] contains /sbin/init or is named systemd."""
+    if not command:
+        return False
+    return "/sbin/init" in command[0] or posixpath.basename(command[0]) == "systemd"
+
+
+def engine_mark(target: Target, command: Sequence[str]) -> Step | None:
+    """How the engine marks this container for systemd, or None when it does not."""
+    name = target.runtime.name
+    actor = target.runtime.display
+    if name == "docker":
+        return Step(actor, "creates /.dockerenv, which systemd reads as 'in a container'",
+                    "moby daemon/initlayer/setup_unix.go; " + SYSTEMD_SOURCE)
+    if name == "podman":
+        return Step(actor, "sets container=podman and writes /run/.containerenv",
+                    "containers/podman libpod/container_internal_linux.go; " + SYSTEMD_SOURCE)
+    if name == "cri-o" and crio_systemd_mode(command):
+        return Step(actor, "runs PID 1 in systemd mode and sets container=crio",
+                    "cri-o internal/factory/container/container.go WillRunSystemd; "
+                    "server/container_create_linux.go setupSystemd")
+    return None
+
+
+def unmarked_reason(target: Target) -> str:
+    """Why nothing marks the container, in plain words."""
+    if target.runtime.name == "cri-o":
+        return (f"{target.runtime.display} sets container=crio only when argv[0] is /sbin/init "
+                "or systemd (systemd mode), and the kubelet adds nothing")
+    return (f"{target.runtime.display} via CRI sets no container variable and writes no marker "
+            "file, and the kubelet adds nothing")

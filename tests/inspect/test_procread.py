@@ -1,0 +1,113 @@
+"""procfs reading on real processes of this machine (no container needed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stopsignal.inspect.facts import LiveContainer
+from stopsignal.inspect.judge import has
+from stopsignal.inspect.live import inspect_one, stop_plan
+from stopsignal.inspect.procread import boot_time, read_container, read_process
+
+SCRIPT = """
+import signal, sys, time
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+signal.signal(signal.SIGUSR2, lambda *_: None)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def child() -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    yield process
+    process.kill()
+    process.wait()
+    process.stdout.close()
+
+
+def live(pid: int, started: float | None = None) -> LiveContainer:
+    return LiveContainer(id="x", name="x", engine="podman", version="4.3.1", pid=pid,
+                         started=started, created=started, stop_signal="15", grace=10.0,
+                         signal_final=True)
+
+
+def test_masks_identity_and_fds_of_a_real_process(child: subprocess.Popen[str]) -> None:
+    facts = read_process(child.pid)
+    assert facts is not None
+    assert has(facts.ignored, 10) and has(facts.caught, 12) and has(facts.blocked, 1)
+    assert not has(facts.caught, 15)
+    assert facts.argv[0] == sys.executable and facts.argv[1] == "-c"
+    assert facts.exe is not None and Path(facts.exe).samefile(sys.executable)
+    assert facts.signalfd == 0  # readable, and no signalfd
+    assert facts.nspid[0] == child.pid
+    assert not facts.unreadable
+
+
+def test_a_process_that_is_not_pid1_of_a_namespace_is_refused(
+        child: subprocess.Popen[str]) -> None:
+    read = read_container(live(child.pid, started=time.time()))
+    assert read.processes == {}
+    assert read.note is not None and "not PID 1 of a PID namespace" in read.note
+
+
+def test_a_pid_that_does_not_exist() -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    result = inspect_one(live(gone.pid, started=time.time()))
+    assert result.judgement is None
+    assert result.note is not None and "not visible" in result.note
+    assert result.as_dict()["verdict"] == "unknown"
+
+
+def test_start_time_guards_against_a_reused_pid() -> None:
+    # PID 1 of a fresh PID namespace, but the "container" started an hour earlier.
+    process = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "sleep", "30"])
+    try:
+        deadline = time.monotonic() + 5
+        pid = None
+        while pid is None and time.monotonic() < deadline:
+            kids = read_process(process.pid)
+            if kids and kids.children:
+                pid = kids.children[0]
+            time.sleep(0.01)
+        assert pid is not None
+        while (facts := read_process(pid)) is not None and facts.comm != "sleep":
+            time.sleep(0.01)
+        read = read_container(live(pid, started=time.time() - 3600))
+        assert read.note is not None and "another time" in read.note
+        fresh = read_container(live(pid, started=time.time()))
+        assert fresh.note is None and fresh.processes[pid].nspid[-1] == 1
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_boot_time_is_in_the_past() -> None:
+    assert 0 < boot_time() < time.time()
+
+
+@pytest.mark.parametrize(("engine", "version", "spelling", "grace", "signal", "kill_after"), [
+    ("podman", "4.3.1", "37", 10.0, 37, 10.0),
+    ("podman", "4.3.1", "15", 0.0, None, 0.0),  # timeout 0: podman sends SIGKILL directly
+    ("docker", "20.10.24", "SIGRTMIN+3", 10.0, 37, 10.0),
+    ("docker", "20.10.24", "NOPE", 10.0, None, 2.0),  # moby cannot parse it: 2 s, SIGKILL
+    ("docker", "28.0.1", None, None, 15, 10.0),
+])
+def test_stop_plan_follows_the_runtime_model(engine: str, version: str, spelling: str | None,
+                                             grace: float | None, signal: int | None,
+                                             kill_after: float) -> None:
+    container = LiveContainer(id="x", name="x", engine=engine, version=version, pid=1,
+                              started=None, created=None, stop_signal=spelling, grace=grace,
+                              signal_final=engine == "podman")
+    plan = stop_plan(container)
+    assert (plan.signal, plan.kill_after) == (signal, kill_after)

@@ -1,0 +1,161 @@
+"""The terminal: bare `stopsignal`, shell completion, colour (--color, NO_COLOR, FORCE_COLOR,
+a real terminal), and lint's --output, --stdin-filename and warnings."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stopsignal.cli.app import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+POD = ROOT / "examples" / "seed" / "pod-stopsignal-systemd.yaml"
+STOPSIGNAL = str(Path(sys.executable).parent / "stopsignal")
+LINT = ["lint", "--no-config", "--engine", "openshift@4.9"]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None,
+           stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def in_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """Run stopsignal with stdout and stderr on a pseudo-terminal; (exit code, output)."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([STOPSIGNAL, *args], stdout=follower, stderr=follower,
+                               stdin=subprocess.DEVNULL, cwd=ROOT,
+                               env={**os.environ, "TERM": "xterm", **(env or {})})
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    return process.wait(), output
+
+
+def test_bare_stopsignal_prints_help_and_exits_0() -> None:
+    done = subprocess.run([STOPSIGNAL], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: stopsignal") and "Commands:" in done.stdout
+    assert "completion" in done.stdout and done.stderr == ""
+
+
+def test_completion_scripts() -> None:
+    for shell, needle in (("bash", "complete -o nosort -F _stopsignal_completion stopsignal"),
+                          ("zsh", "#compdef stopsignal"),
+                          ("fish", "complete --no-files --command stopsignal")):
+        code, out, _ = invoke("completion", shell)
+        assert code == 0 and needle in out and "_STOPSIGNAL_COMPLETE" in out
+    assert invoke("completion", "tcsh")[0] == 2
+
+
+def bash_complete(*words: str) -> list[str]:
+    """What bash offers after ``words``, through the script `stopsignal completion bash`
+    prints (sourced into a real bash)."""
+    script = (f'source <("{STOPSIGNAL}" completion bash)\n'
+              f"COMP_WORDS=({' '.join(repr(word) for word in words)}); "
+              f"COMP_CWORD={len(words) - 1}; COMPREPLY=()\n"
+              f'_stopsignal_completion "{STOPSIGNAL}"\nprintf "%s\\n" "${{COMPREPLY[@]}}"\n')
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completion_completes_commands_options_and_choices() -> None:
+    assert bash_complete("stopsignal", "li") == ["lint"]
+    assert bash_complete("stopsignal", "completion", "") == ["bash", "zsh", "fish"]
+    assert "--stdin-filename" in bash_complete("stopsignal", "lint", "--")
+    assert bash_complete("stopsignal", "lint", "--format", "") == [
+        "text", "json", "sarif", "github", "gitlab", "junit"]
+    assert bash_complete("stopsignal", "lint", "--color", "") == ["auto", "always", "never"]
+
+
+def test_colour_follows_the_flag_and_the_environment() -> None:
+    plain = invoke(*LINT, str(POD))[1]
+    assert "\x1b[" not in plain  # not a terminal: no colour by default
+    assert "\x1b[31m" in invoke(*LINT, "--color", "always", str(POD))[1]
+    assert "\x1b[31m" in invoke(*LINT, str(POD), env={"FORCE_COLOR": "1"})[1]
+    assert "\x1b[" not in invoke(*LINT, str(POD), env={"FORCE_COLOR": "1", "NO_COLOR": "1"})[1]
+    assert "\x1b[31m" in invoke(*LINT, "--color", "always", str(POD), env={"NO_COLOR": "1"})[1]
+
+
+def test_colour_on_a_real_terminal() -> None:
+    code, output = in_terminal(*LINT, str(POD))
+    assert code == 1 and b"\x1b[31m" in output and b"STOP101" in output
+    code, output = in_terminal(*LINT, str(POD), env={"NO_COLOR": "1"})
+    assert code == 1 and b"\x1b[" not in output and b"STOP101" in output
+    code, output = in_terminal(*LINT, "--color", "never", str(POD))
+    assert b"\x1b[" not in output
+
+
+def test_output_file_is_written_whole(tmp_path: Path) -> None:
+    target = tmp_path / "report.sarif"
+    target.write_text("old")
+    target.chmod(0o640)
+    code, out, _ = invoke(*LINT, "--format", "sarif", "--output", str(target), str(POD))
+    assert code == 1 and out == ""
+    assert json.loads(target.read_text())["runs"][0]["results"][0]["ruleId"] == "STOP101"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [path.name for path in tmp_path.iterdir()] == ["report.sarif"]  # no temporary left
+    code, _, err = invoke(*LINT, "--output", str(tmp_path / "missing" / "r.txt"), str(POD))
+    assert code == 2 and "cannot write the report" in err and "Traceback" not in err
+
+
+def test_output_file_is_never_coloured_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    invoke(*LINT, "--output", str(target), str(POD), env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in target.read_text() and "STOP101" in target.read_text()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab", "junit"])
+def test_stdin_filename_names_stdin_in_every_format(fmt: str) -> None:
+    code, out, _ = invoke(*LINT, "--format", fmt, "--stdin-filename", "deploy/web pod.yaml",
+                          "-", stdin=POD.read_text())
+    assert code == 1
+    name = "deploy/web%20pod.yaml" if fmt == "sarif" else "deploy/web pod.yaml"
+    assert name in out and "<stdin>" not in out
+
+
+def test_stdin_filename_picks_the_reader_and_per_file_ignores(tmp_path: Path) -> None:
+    containerfile = "FROM debian\nSTOPSIGNAL SIGRTMIN+3\nCMD [\"/sbin/init\"]\n"
+    code, out, _ = invoke(*LINT, "--format", "json", "--stdin-filename", "Containerfile", "-",
+                          stdin=containerfile)
+    assert [f["path"] for f in json.loads(out)["findings"]] == ["Containerfile"]
+    config = tmp_path / "c.yaml"
+    config.write_text('engines: [openshift@4.9]\nper-file-ignores: {"generated/*": [all]}\n')
+    code, out, _ = invoke("lint", "--config", str(config), "--stdin-filename",
+                          str(tmp_path / "generated" / "pod.yaml"), "-", stdin=POD.read_text())
+    assert code == 0 and out.startswith("no findings")
+
+
+def test_fix_names_stdin_too() -> None:
+    code, out, err = invoke("fix", "--no-config", "--engine", "openshift@4.9", "--diff",
+                            "--stdin-filename", "k8s/pod.yaml", "-", stdin=POD.read_text())
+    assert code == 0 and "k8s/pod.yaml:19:7" in err and "<stdin>" not in err + out
+
+
+def test_warnings_for_unknown_rules_go_to_stderr(tmp_path: Path) -> None:
+    config = tmp_path / ".stopsignal.yaml"
+    config.write_text("engines: [openshift@4.9]\nignore: [sytemd-stop-signal]\n")
+    code, out, err = invoke("lint", "--config", str(config), "--format", "json", str(POD))
+    assert code == 1 and json.loads(out)["findings"]
+    assert err == (f"stopsignal: warning: {config}:2:1: ignore: unknown rule "
+                   "'sytemd-stop-signal' (did you mean 'systemd-stop-signal'?); it silences "
+                   "and selects nothing\n")
+    code, _, err = invoke(*LINT, "--ignore", "sytemd-stop-signal", str(POD))
+    assert code == 2 and "unknown rule 'sytemd-stop-signal'" in err
