@@ -14,7 +14,7 @@ import click
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
 from stopsignal.cli.options import color_option, use_color
-from stopsignal.cli.probe_cmd import echo_progress, exit_interrupted, interrupts
+from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
