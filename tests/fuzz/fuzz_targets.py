@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import random
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -67,8 +68,8 @@ YAML = ("apiVersion: v1\n", "kind: Pod\n", "kind: List\n", "items:\n", "- ", "me
         "---\n", "&a ", "*a", "<<: *a\n", "{", "}", "[", "]", ":", ",", '"', "'", "#", " ",
         "  ", "\t", "!!str ", "~", "null", "true", "0x1F", "1e400", "\\ud83d", "\ud800",
         "\x00", "\r\n", "lifecycle: x\n", "...\n", "%YAML 1.1\n")
-JSONISH = ('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":'
-           '[{"name":"c","image":"x","command":["/sbin/init"]}]}}', "{", "}", "[", "]",
+JSONISH = (('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":'
+           '[{"name":"c","image":"x","command":["/sbin/init"]}]}}'), "{", "}", "[", "]",
            '"', ":", ",", '"\\ud83d\\ude80"', '"\\ud800"', "1" * 400, "1" * 5000, "1e400",
            "true", "null", " ", "\t", "\n", '"lifecycle"', '"preStop"', '"exec"')
 
@@ -103,7 +104,7 @@ def check_engines(text: str) -> None:
 
 def check_duration(text: str) -> None:
     seconds = compose.parse_duration(text)
-    assert seconds is None or seconds == seconds  # never NaN
+    assert seconds is None or not math.isnan(seconds)
     assert hooks.sleep_seconds(["sleep", text]) >= 0
     assert hooks.sleep_seconds(["/bin/sh", "-c", f"sleep {text}; kill -s 37 1"]) >= 0
 
@@ -145,7 +146,7 @@ def check_readers(text: str) -> None:
 @functools.cache
 def _linter() -> Any:
     from stopsignal.config import Config
-    from stopsignal.fix.bind import engine_linter
+    from stopsignal.fixing.bind import engine_linter
 
     return engine_linter(Config(engines=("openshift@4.9", "docker@28.0")))
 
@@ -159,7 +160,7 @@ def check_lint(text: str) -> None:
 
 
 def check_fix(text: str) -> None:
-    from stopsignal.fix import fix_text
+    from stopsignal.fixing import fix_text
 
     try:
         result = fix_text("pod.yaml", text, _linter())
