@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         FixFailure,
         FixReport,
         LintReport,
+        Note,
         ProbeReport,
         Skipped,
         fix,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
         resolve,
     )
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "ProbeReport", "Skipped", "__version__",
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "__version__",
            "fix", "lint", "probe", "resolve"]
 
 

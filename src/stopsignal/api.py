@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from stopsignal.readers.files import Globs
     from stopsignal.runtimes import Resolution
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "ProbeReport", "Skipped", "fix", "lint",
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "fix", "lint",
            "probe", "resolve"]
 
 
@@ -35,6 +35,13 @@ class Skipped(NamedTuple):
 
     path: str
     reason: str
+
+
+class Note(NamedTuple):
+    """Something lint could not know or do for a path, and why (never a failure)."""
+
+    path: str
+    message: str
 
 
 class LintReport(NamedTuple):
@@ -48,13 +55,14 @@ class LintReport(NamedTuple):
     suppressed: int  # findings silenced by comments or annotations
     failing: tuple[Finding, ...]  # findings at or above the fail-on severity
     warnings: tuple[ReadError, ...]  # settings and comments that name no rule
+    notes: tuple[Note, ...]  # what lint could not know (a failed image lookup) or render
 
     @classmethod
     def of(cls, result: LintResult, config: Config) -> LintReport:
         return cls(tuple(result.findings), tuple(result.errors),
                    tuple(Skipped(path, why) for path, why in result.skipped), result.files,
                    result.containers, result.suppressed, tuple(result.failing(config)),
-                   tuple(result.warnings))
+                   tuple(result.warnings), tuple(Note(path, why) for path, why in result.notes))
 
 
 class FixFailure(NamedTuple):

@@ -122,7 +122,8 @@ def check_shell(text: str) -> None:
     with contextlib.suppress(shell_analysis.ShellSyntaxError):  # tokenize's own answer
         shell_analysis.tokenize(text)
     # Uncached: a campaign's millions of distinct scripts would only fill the cache.
-    getattr(shell_analysis.analyze, "__wrapped__", shell_analysis.analyze)(text)
+    with contextlib.suppress(shell_analysis.ShellSyntaxError):  # callers report it
+        getattr(shell_analysis.analyze, "__wrapped__", shell_analysis.analyze)(text)
     shell_analysis.exec_target(text.split())
 
 
