@@ -6,6 +6,7 @@ detection meets a program that may be a script of the same repository.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -29,21 +30,24 @@ class Scripts:
         """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess."""
         image = container.image_config
         if image is None:
-            from pathlib import Path
-
-            manifest = Path(container.location.path)
-            if container.source is SourceKind.CONTAINERFILE or not manifest.is_file():
+            manifest = container.location.path
+            # os.path, not pathlib: every container of every manifest comes here.
+            if container.source is SourceKind.CONTAINERFILE or not os.path.isfile(manifest):  # noqa: PTH113
                 return None  # stdin, or an object the webhook was sent: no repository
             # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
             # cannot see: the script is looked for beside the manifest, in the repository.
-            image = ImageConfig(context=str(manifest.absolute().parent))
+            image = ImageConfig(context=os.path.dirname(os.path.abspath(manifest)))  # noqa: PTH100, PTH120
         inline = dict(image.inline_files)
         copied = dict(image.scripts)
-        context = _context(container, image)
+
+        @functools.cache  # the build context, found on the first read that needs it
+        def build_context() -> Path | None:
+            return _context(container, image)
 
         def read(path_in_image: str) -> str | None:
             if path_in_image in inline:
                 return inline[path_in_image][:_SCRIPT_LIMIT]
+            context = build_context()
             if context is None:
                 return None
             source = copied.get(path_in_image)
