@@ -14,7 +14,7 @@ import click
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
 from stopsignal.cli.options import color_option, use_color
-from stopsignal.cli.probe_cmd import echo_progress, exit_interrupted, interrupts
+from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -104,7 +104,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
         styled = use_color(color, sys.stdout)
         lines = table(results).splitlines()
         if styled:  # a matching row green, one that does not match red
-            lines = lines[:2] + [click.style(line, fg="green" if item.matches else "red")
+            lines = lines[:2] + [click.style(line, fg="green" if item.matches else
+                                             "yellow" if item.skipped else "red")
                                  for line, item in zip(lines[2:], results, strict=True)]
         click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
@@ -144,13 +145,16 @@ def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str
     from stopsignal.probing.real import RealOptions, RealSession
 
     sessions: dict[str, RealSession[Any]] = {}
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty())
     with ExitStack() as stack:
+        if progress is not None:
+            stack.enter_context(progress)
 
         def prober(pod: PodSpec, kind: str, grace: float) -> ContainerResult:
             if kind not in sessions:
                 engine = open_engine(kind, docker_host, cri_endpoint)
                 sessions[kind] = stack.enter_context(
-                    RealSession(engine, None if as_json else echo_progress))
+                    RealSession(engine, progress))
             return sessions[kind].probe_pod(pod, RealOptions(grace=grace))[0]
 
         return run_real_scenarios(seed, prober, grace, engines, only, _say)

@@ -39,9 +39,10 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     was and the error says why.
 
     `stopsignal fix -` reads a manifest stream on stdin and writes the fixed
-    stream to stdout, so it works as a Helm post-renderer
-    (`helm install --post-renderer stopsignal --post-renderer-args fix
-    --post-renderer-args -`, or scripts/helm-post-renderer for older Helm).
+    stream to stdout, so it works as a Helm post-renderer: the plugin in
+    helm-plugin/stopsignal on Helm 4 (`--post-renderer stopsignal`), `helm install
+    --post-renderer stopsignal --post-renderer-args fix --post-renderer-args -` on
+    Helm 3.10+, or scripts/helm-post-renderer for older Helm.
 
     \b
     Examples:

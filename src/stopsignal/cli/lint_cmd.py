@@ -31,6 +31,12 @@ FAIL_ON = ("error", "warning", "info", "never")
 @click.option("--no-ignore", is_flag=True,
               help="Strict mode: report findings even where comments or annotations "
                    "suppress them.")
+@click.option("--lookup-images", type=click.Choice(("none", "local", "registry")), default=None,
+              help="Where image configs come from besides the inputs: none, local (the "
+                   "podman or docker store) or registry (also registries, via skopeo, cached "
+                   "under $XDG_CACHE_HOME/stopsignal) [default: local].")
+@click.option("--offline", is_flag=True,
+              help="Registry lookups answer from the image cache only.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
                    "for 300 files or more]. The output does not depend on it.")
@@ -38,8 +44,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
          image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
-         jobs: int | None, stdin_filename: str | None, output: str | None,
-         color: str) -> None:
+         lookup_images: str | None, offline: bool, jobs: int | None,
+         stdin_filename: str | None, output: str | None, color: str) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -83,7 +89,7 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
             filename=stdin_filename or "<stdin>", engines=engines, add_engines=add_engines,
             select=select, ignore=ignore, images=images, image_configs=image_configs,
             config=config_path, no_config=no_config, fail_on=fail_on, no_ignore=no_ignore,
-            jobs=jobs)
+            jobs=jobs, lookup_images=lookup_images, offline=offline)
         for warning in report.warnings:
             sys.stderr.write(f"stopsignal: warning: {warning}\n")
         colored = use_color(color, sys.stdout) if output is None else color == "always"

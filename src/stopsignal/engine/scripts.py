@@ -6,7 +6,6 @@ detection meets a program that may be a script of the same repository.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -27,27 +26,24 @@ class Scripts:
         self._listings: dict[Path, list[Path]] = {}
 
     def reader(self, container: Container) -> Callable[[str], str | None] | None:
-        """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess."""
-        image = container.image_config
-        if image is None:
-            manifest = container.location.path
-            # os.path, not pathlib: every container of every manifest comes here.
-            if container.source is SourceKind.CONTAINERFILE or not os.path.isfile(manifest):  # noqa: PTH113
-                return None  # stdin, or an object the webhook was sent: no repository
-            # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
-            # cannot see: the script is looked for beside the manifest, in the repository.
-            image = ImageConfig(context=os.path.dirname(os.path.abspath(manifest)))  # noqa: PTH100, PTH120
-        inline = dict(image.inline_files)
-        copied = dict(image.scripts)
+        """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess.
 
-        @functools.cache  # the build context, found on the first read that needs it
-        def build_context() -> Path | None:
-            return _context(container, image)
+        Nothing is looked at until a script is asked for: most containers never need one.
+        """
+        image = container.image_config
+        if image is None and container.source is SourceKind.CONTAINERFILE:
+            return None
+        found: list[tuple[dict[str, str], dict[str, str], Path | None]] = []
+
+        def where() -> tuple[dict[str, str], dict[str, str], Path | None]:
+            if not found:
+                found.append(_where(container, image))
+            return found[0]
 
         def read(path_in_image: str) -> str | None:
+            inline, copied, context = where()
             if path_in_image in inline:
                 return inline[path_in_image][:_SCRIPT_LIMIT]
-            context = build_context()
             if context is None:
                 return None
             source = copied.get(path_in_image)
@@ -79,6 +75,23 @@ class Scripts:
         matches = [exact] if exact in listing else []
         matches += [path for path in listing if path.name == name and path != exact]
         return matches[:3]
+
+
+def _where(container: Container, image: ImageConfig | None
+           ) -> tuple[dict[str, str], dict[str, str], Path | None]:
+    """(heredoc files, COPY sources, build context) of the container's image."""
+    if image is None or not (image.inline_files or image.scripts or image.context
+                             or image.locations):
+        # No image, or one from a store or registry: no build context to read from.
+        from pathlib import Path
+
+        manifest = Path(container.location.path)
+        if not manifest.is_file():
+            return {}, {}, None  # stdin, or an object the webhook was sent: no repository
+        # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
+        # cannot see: the script is looked for beside the manifest, in the repository.
+        return {}, {}, manifest.absolute().parent
+    return dict(image.inline_files), dict(image.scripts), _context(container, image)
 
 
 def _context(container: Container, image: ImageConfig) -> Path | None:
