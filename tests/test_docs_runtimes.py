@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stopsignal.runtimes.matrix import render_markdown
+from stopsignal.probing.conformance import runtimes_page
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "runtimes.md"
 
 
 def test_runtimes_page_matches_the_model() -> None:
-    assert PAGE.read_text() == render_markdown(), (
+    assert PAGE.read_text() == runtimes_page(), (
         "docs/runtimes.md is stale: run `make docs` and commit the result"
     )
 

@@ -89,7 +89,8 @@ def test_cri_systemd_without_container_env_hangs_until_sigkill(cri_endpoint: str
                          "--grace", "3")
     assert code == 1
     assert result["killed"] and result["exit_code"] == 137 and result["seconds"] >= 2.9
-    assert "reboot() failed" in result["observed"]  # it got SIGRTMIN+3 and then hung
+    # It got SIGRTMIN+3, halted, and hung when reboot() failed.
+    assert result["observed"] == "halt hung: reboot() failed (EPERM)"
     assert result["model_agrees"] is True
 
 
@@ -148,3 +149,34 @@ def test_docker_stop_signal_sigterm_is_killed_after_the_timeout(docker_host: str
     assert result["observed"] == "re-executed"
     assert result["model_agrees"] is True
     assert docker_leftovers() == []
+
+
+@pytest.mark.docker
+@pytest.mark.cri
+def test_conformance_on_docker_and_cri_agrees_with_the_model(docker_host: str,
+                                                              cri_endpoint: str) -> None:
+    done = stopsignal("conformance", "--on", "docker,cri", "--json", timeout=600)
+    report = json.loads(done.stdout)
+    assert report["skipped"] == []
+    assert report["engines"]["cri"].startswith("containerd@")
+    disagreeing = [case["id"] for case in report["cases"] if not case["agrees"]]
+    assert disagreeing == [], done.stdout
+    assert done.returncode == 0
+    hang = next(c for c in report["cases"] if c["id"] == "cri-systemd-sigrtmin3-no-env")
+    assert hang["observed"]["exit_code"] == 137 and hang["observed"]["signal"] == 37
+    assert docker_leftovers() == [] and cri_leftovers(cri_endpoint) == []
+
+
+@pytest.mark.docker
+@pytest.mark.cri
+def test_demo_on_real_docker_and_containerd(docker_host: str, cri_endpoint: str) -> None:
+    done = stopsignal("demo", "--on", "docker,cri", "--grace", "3", "--json", timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    scenarios = {item["id"]: item for item in json.loads(done.stdout)["scenarios"]}
+    assert set(scenarios) == {"containerd-1.6-systemd", "containerd-1.6-systemd-container-env",
+                              "docker-20.10-systemd", "docker-20.10-demo-sigint"}
+    assert all(item["matches"] for item in scenarios.values())
+    hang = scenarios["containerd-1.6-systemd"]
+    assert hang["ran_on"].startswith("containerd@1.6")
+    assert hang["observed"]["killed"] and hang["observed"]["exit_code"] == 137
+    assert scenarios["docker-20.10-demo-sigint"]["ran_on"].startswith("docker@20.10")

@@ -68,9 +68,8 @@ YAML = ("apiVersion: v1\n", "kind: Pod\n", "kind: List\n", "items:\n", "- ", "me
         "---\n", "&a ", "*a", "<<: *a\n", "{", "}", "[", "]", ":", ",", '"', "'", "#", " ",
         "  ", "\t", "!!str ", "~", "null", "true", "0x1F", "1e400", "\\ud83d", "\ud800",
         "\x00", "\r\n", "lifecycle: x\n", "...\n", "%YAML 1.1\n")
-POD_JSON = ('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":'
-            '[{"name":"c","image":"x","command":["/sbin/init"]}]}}')
-JSONISH = (POD_JSON, "{", "}", "[", "]",
+JSONISH = (('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":'
+           '[{"name":"c","image":"x","command":["/sbin/init"]}]}}'), "{", "}", "[", "]",
            '"', ":", ",", '"\\ud83d\\ude80"', '"\\ud800"', "1" * 400, "1" * 5000, "1e400",
            "true", "null", " ", "\t", "\n", '"lifecycle"', '"preStop"', '"exec"')
 
@@ -149,7 +148,7 @@ def check_readers(text: str) -> None:
 @functools.cache
 def _linter() -> Any:
     from stopsignal.config import Config
-    from stopsignal.fix.bind import engine_linter
+    from stopsignal.fixing.bind import engine_linter
 
     return engine_linter(Config(engines=("openshift@4.9", "docker@28.0")))
 
@@ -163,7 +162,7 @@ def check_lint(text: str) -> None:
 
 
 def check_fix(text: str) -> None:
-    from stopsignal.fix import fix_text
+    from stopsignal.fixing import fix_text
 
     try:
         result = fix_text("pod.yaml", text, _linter())

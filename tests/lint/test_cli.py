@@ -20,7 +20,9 @@ IMAGE = str(Path(__file__).parent / "data" / "stopsignal-systemd.inspect.json")
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(lint, ["--no-config", *args], input=stdin)
+    # Only the inputs: what the local image store holds must not change these verdicts.
+    result = CliRunner().invoke(lint, ["--no-config", "--lookup-images", "none", *args],
+                                input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -57,13 +59,19 @@ def test_unknown_image_is_said_so() -> None:
 
 
 @pytest.mark.parametrize("engine", ["openshift@4.9", "openshift@4.10", "docker", "podman@4.3.1",
-                                    "kubernetes@1.30,containerd@1.7", "cri-o@1.22.1"])
+                                    "cri-o@1.22.1"])
 def test_seed_lifecycle_pod_clean_everywhere(engine: str) -> None:
     assert findings("--engine", engine, LIFECYCLE_POD) == (0, [])
 
 
-def test_seed_lifecycle_pod_clean_on_default_targets() -> None:
-    assert findings("--fail-on", "info", LIFECYCLE_POD) == (0, [])
+def test_seed_lifecycle_pod_on_containerd_needs_the_container_variable() -> None:
+    # The hook halts systemd, but containerd marks nothing: reboot() fails and it hangs
+    # (measured on containerd 1.6.20, docs/conformance.md).
+    code, found = findings("--fail-on", "info", LIFECYCLE_POD)
+    assert code == 1
+    assert {item["rule"] for item in found} == {"systemd-container-env"}
+    code, found = findings("--engine", "kubernetes@1.30,containerd@1.7", LIFECYCLE_POD)
+    assert {item["rule"] for item in found} == {"systemd-container-env"}
 
 
 def test_text_format_and_verbose_trail() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from stopsignal.demo.run import run_scenarios, table
 from stopsignal.demo.scenarios import IDS, SCENARIOS, matches, observe
-from stopsignal.probe.spec import ContainerResult, PodSpec
+from stopsignal.probing.spec import ContainerResult, PodSpec
 from stopsignal.runtimes import StopRequest, parse_target, resolve
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"
@@ -73,3 +73,33 @@ def test_a_mismatch_is_detected() -> None:
 def test_only_selects_scenarios() -> None:
     results = run_scenarios(SEED, fake_prober, 4.0, only=["openshift-4.10-demo-37"])
     assert [item.scenario.id for item in results] == ["openshift-4.10-demo-37"]
+
+
+def test_real_engine_scenarios_run_or_are_skipped_with_the_reason() -> None:
+    from stopsignal.demo.run import run_real_scenarios
+    from stopsignal.demo.scenarios import REAL_IDS, REAL_SCENARIOS
+    from stopsignal.errors import ProbeError
+
+    def prober(pod: PodSpec, kind: str, grace: float) -> ContainerResult:
+        if kind == "docker":
+            raise ProbeError("Docker is not reachable at unix:///x.sock")
+        scenario = next(s for s in REAL_SCENARIOS if s.on == kind and s.pod(SEED) == pod)
+        hung = not scenario.expected.graceful
+        logs = ("Halting system.\nCritical error while doing system shutdown: Operation not "
+                "permitted\n") if hung else "Halting system.\nExiting container.\n"
+        return ContainerResult(name=pod.name, engine="containerd@1.6.20",
+                               signal_sent="SIGRTMIN+3", graceful=not hung, killed=hung,
+                               exit_code=137 if hung else 0, seconds=grace, stop_logs=logs)
+
+    results = run_real_scenarios(SEED, prober, 4.0, ["docker", "cri"])
+    assert [item.scenario.id for item in results] == list(REAL_IDS)
+    by_id = {item.scenario.id: item for item in results}
+    assert by_id["containerd-1.6-systemd"].matches
+    assert by_id["containerd-1.6-systemd-container-env"].matches
+    skipped = by_id["docker-20.10-systemd"].as_dict()
+    assert skipped["matches"] is None and "not reachable" in str(skipped["skipped"])
+    assert by_id["containerd-1.6-systemd"].as_dict()["ran_on"] == "containerd@1.6.20"
+    env = dict(by_id["containerd-1.6-systemd-container-env"].scenario.pod(SEED)
+               .containers[0].env)
+    assert env["container"] == "oci"
+    assert "skipped: Docker is not reachable" in table(results)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from stopsignal.cli.probe_cmd import probe
-from stopsignal.probe.real import (
+from stopsignal.probing.real import (
     ImageFacts,
     RealOptions,
     Stopped,
@@ -17,7 +17,7 @@ from stopsignal.probe.real import (
     predict,
     with_hook,
 )
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec, PreStop
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec, PreStop
 from stopsignal.runtimes import parse_target
 
 CONTAINERD = parse_target(("kubernetes", "containerd@1.6.20"))
@@ -39,7 +39,7 @@ def test_killed_only_when_137_arrives_at_the_deadline() -> None:
     result = ContainerResult("c", "containerd@1.6.20")
     judge(result, Stopped(137, 10.2, 10.0), HUNG_LOG)
     assert result.killed and not result.graceful
-    assert "reboot() failed" in result.observed
+    assert result.observed == "halt hung: reboot() failed (EPERM)"
     quick = ContainerResult("c", "docker@20.10.24")
     judge(quick, Stopped(137, 0.4, 10.0), "")  # the workload died of SIGKILL by itself
     assert quick.graceful and not quick.killed

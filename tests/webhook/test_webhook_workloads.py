@@ -97,10 +97,13 @@ def test_create_is_patched_and_lints_clean(kind: str, tmp_path: Path) -> None:
     assert lint_clean(obj, tmp_path), "the unfixed object should have findings"
     patched, response = mutate(obj)
     assert response["patchType"] == "JSONPatch"
-    assert response["auditAnnotations"]["fixed-rules"] == "systemd-stop-signal"
+    # The default targets include containerd, which does not mark the container for systemd.
+    assert response["auditAnnotations"]["fixed-rules"] == \
+        "systemd-container-env,systemd-stop-signal"
     assert lint_clean(patched, tmp_path) == []
-    # Only the container changed, and only by a preStop hook.
-    assert jsonpatch.make_patch(obj, patched).patch[0]["path"].endswith("/lifecycle")
+    # Only the container changed: a preStop hook and the `container` variable.
+    paths = sorted(op["path"].rsplit("/", 1)[-1] for op in jsonpatch.make_patch(obj, patched))
+    assert paths == ["env", "lifecycle"]
     if kind != "DeploymentConfig":  # not in the Kubernetes schema
         kubernetes_validate.validate(patched, "1.30", strict=True)
     # The validating webhook, called after the mutation, has nothing left to say.
@@ -144,7 +147,8 @@ def test_only_the_systemd_container_is_changed(tmp_path: Path) -> None:
 
 def test_annotation_suppression_of_one_rule_is_honoured() -> None:
     obj = workload("Pod")
-    obj["metadata"]["annotations"] = {"stopsignal.io/ignore": "systemd-stop-signal"}
+    obj["metadata"]["annotations"] = {
+        "stopsignal.io/ignore": "systemd-stop-signal,systemd-container-env"}
     _, response = mutate(obj)
     assert "patch" not in response
 

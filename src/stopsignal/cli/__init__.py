@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("stopsignal.cli.rules_cmd", "Show the documentation of one rule."),
     "probe": ("stopsignal.cli.probe_cmd",
               "Run a workload under podman and stop it as an engine would."),
+    "conformance": ("stopsignal.cli.conformance_cmd",
+                    "Check the runtime model against the real engines present."),
     "inspect": ("stopsignal.cli.inspect_cmd",
                 "Ask running containers whether PID 1 will act on its stop signal."),
     "demo": ("stopsignal.cli.demo_cmd",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from stopsignal.probe.logs import re_executed, workload_saw
-from stopsignal.probe.manifest import read_pods
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec
+from stopsignal.probing.logs import re_executed, workload_saw
+from stopsignal.probing.manifest import read_pods
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec
 
 SYSTEMD_IMAGE = "localhost/stopsignal-systemd"
 DEMO_IMAGE = "localhost/stopsignal-demo"
@@ -44,17 +44,23 @@ class Scenario:
     manifest: str | None  # a file in the seed directory; None = podman run of ``image``
     expected: Expected
     image: str | None = None  # replaces the manifest's image (the STOPSIGNAL 37 variant)
+    #: The real engine that runs it: podman (emulating ``engine``), docker, or cri.
+    on: str = "podman"
+    env: tuple[tuple[str, str], ...] = ()  # added to every container
 
     def pod(self, seed: Path) -> PodSpec:
         if self.manifest is None:
             assert self.image is not None
             # `podman run -it -d IMAGE`, as the article does
             return PodSpec(name="podman-run", containers=(
-                ContainerSpec(name="systemd", image=self.image, tty=True),))
+                ContainerSpec(name="systemd", image=self.image, tty=True, env=self.env),))
         path = seed / self.manifest
         pod = read_pods(path.read_text(), str(path))[0]
         if self.image is not None:
             pod = replace(pod, containers=tuple(replace(c, image=self.image)
+                                                for c in pod.containers))
+        if self.env:
+            pod = replace(pod, containers=tuple(replace(c, env=(*c.env, *self.env))
                                                 for c in pod.containers))
         return pod
 
@@ -86,6 +92,31 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 IDS = tuple(scenario.id for scenario in SCENARIOS)
+
+#: Beyond the article: the same pods and images on the engines people run, for real
+#: (``stopsignal demo --on docker,cri``; scripts/setup-engines.sh starts them).
+REAL_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("containerd-1.6-systemd", "kubernetes,containerd@1.6",
+             "pod-stopsignal-systemd.yaml", Expected(
+                 "halt hung: reboot() failed (EPERM)", False, "SIGRTMIN+3",
+                 article="not in the article: containerd via CRI sets no container variable; "
+                         "systemd gets SIGRTMIN+3, halts as on a machine and hangs until "
+                         "SIGKILL (rule systemd-container-env)"), on="cri"),
+    Scenario("containerd-1.6-systemd-container-env", "kubernetes,containerd@1.6",
+             "pod-stopsignal-systemd.yaml", Expected(
+                 "clean halt", True, "SIGRTMIN+3",
+                 article="the fix: env container=oci, and the same pod halts cleanly"),
+             on="cri", env=(("container", "oci"),)),
+    Scenario("docker-20.10-systemd", "docker@20.10", None, Expected(
+        "clean halt", True, "SIGRTMIN+3",
+        article="docker stop: /.dockerenv marks the container; a clean halt in about 1 s"),
+        image=SYSTEMD_IMAGE, on="docker"),
+    Scenario("docker-20.10-demo-sigint", "docker@20.10", "pod-stopsignal-demo.yaml", Expected(
+        "Exiting by SIGINT", True, "SIGINT",
+        article="the article's demo image under docker stop: 'Exiting by SIGINT'"),
+        on="docker"),
+)
+REAL_IDS = tuple(scenario.id for scenario in REAL_SCENARIOS)
 
 
 def observe(result: ContainerResult) -> dict[str, object]:

@@ -15,14 +15,16 @@ from stopsignal.rules import (
     shell_pid1,
     stop_signal_invalid,
     stop_signal_portability,
+    systemd_container_env,
     systemd_stop_signal,
 )
-from stopsignal.rules._api import Context, Facts, FixAvailability, Rule
+from stopsignal.rules._api import Context, Facts, FixAvailability, Rule, applicable_targets
 
 RULES: tuple[Rule, ...] = (
     systemd_stop_signal.RULE,  # STOP101
     stop_signal_invalid.RULE,  # STOP102
     stop_signal_portability.RULE,  # STOP103
+    systemd_container_env.RULE,  # STOP104
     shell_pid1.RULE,  # STOP201
     prestop_missing_binary.RULE,  # STOP401
     prestop_kill_portability.RULE,  # STOP402
@@ -58,4 +60,4 @@ def known(code_or_name: str) -> bool:
 
 
 __all__ = ["READ_ERROR_CODE", "REDIRECTS", "RULES", "Context", "Facts", "FixAvailability",
-           "Rule", "get", "known"]
+           "Rule", "applicable_targets", "get", "known"]

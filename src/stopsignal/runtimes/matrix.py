@@ -6,6 +6,8 @@ a test fails when the checked-in page differs from this output.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from stopsignal.kill_tools import KILL_TOOLS, parse_kill_signal
 from stopsignal.runtimes import decide, parse_target
 from stopsignal.runtimes.types import Decision, Outcome, StopRequest
@@ -63,13 +65,44 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def image_matrix() -> list[str]:
+#: A cell a real engine run has confirmed: (row spec, column spelling).
+Verified = Collection[tuple[str, str]]
+VERIFIED_MARK = " ✓"
+
+
+def _cells(spec: str) -> tuple[str, ...]:
+    target = parse_target([spec])
+    return tuple(cell(decide(target, StopRequest(image_stop_signal=spelling, grace=30)))
+                 for spelling in SPELLINGS)
+
+
+def row_for(engine: str, version: str) -> str | None:
+    """The ENGINE_ROWS row of the era a real engine version belongs to.
+
+    Among the rows that decide every spelling as that version does, the latest one not
+    after it (containerd 1.2 and 1.6 share a grammar), else the earliest (a row named for
+    the end of its range, as ``docker@27.5`` for 1.10-27.x).
+    """
+    from stopsignal.runtimes import Version
+
+    cells = _cells(f"{engine}@{version}")
+    matches = sorted((Version.parse(spec.partition("@")[2]), spec) for spec, _ in ENGINE_ROWS
+                     if spec.partition("@")[0] == engine and _cells(spec) == cells)
+    if not matches:
+        return None
+    wanted = Version.parse(version)
+    before = [spec for at, spec in matches if at <= wanted]
+    return before[-1] if before else matches[0][1]
+
+
+def image_matrix(verified: Verified = ()) -> list[str]:
     rows = []
     for spec, label in ENGINE_ROWS:
         target = parse_target([spec])
         row = [f"{label} (`{spec}`)"]
         for spelling in SPELLINGS:
-            row.append(cell(decide(target, StopRequest(image_stop_signal=spelling, grace=30))))
+            text = cell(decide(target, StopRequest(image_stop_signal=spelling, grace=30)))
+            row.append(text + (VERIFIED_MARK if (spec, spelling) in verified else ""))
         rows.append(row)
     return _table(["engine", *(f"`{s}`" for s in SPELLINGS)], rows)
 
@@ -97,7 +130,8 @@ def kill_matrix() -> list[str]:
     return _table(["argv", *(tool.id for tool in KILL_TOOLS)], rows)
 
 
-def render_markdown() -> str:
+def render_markdown(verified: Verified = ()) -> str:
+    """The page; ``verified`` cells (from a real conformance run) carry a check mark."""
     lines = [
         "# Runtime matrix",
         "",
@@ -112,7 +146,11 @@ def render_markdown() -> str:
         "cannot be created. CRI runtimes are driven by the kubelet. Sources for every cell are in",
         "the trail of `stopsignal resolve --engine ENGINE --stop-signal VALUE`.",
         "",
-        *image_matrix(),
+        *image_matrix(verified),
+        "",
+        "A `✓` marks a cell a real engine confirmed: `stopsignal conformance` ran that",
+        "STOPSIGNAL on that engine and the workload logged the signal shown (see",
+        "docs/conformance.md for the versions, the date and every case).",
         "",
         "OpenShift 4.N ships Kubernetes 1.(N+13) and its CRI-O: `openshift@4.9` is CRI-O 1.22.1",
         "(the seed article's release, before the parse fix), `openshift@4.10` is CRI-O 1.23.",

@@ -68,8 +68,8 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
     applied to the object with ``jsonpatch`` by ``fix_object`` (``patch_checked``).
     """
     from stopsignal import config as config_module
-    from stopsignal.fix import LintOutput, fix_object
-    from stopsignal.fix.bind import engine_object_linter
+    from stopsignal.fixing import LintOutput, fix_object
+    from stopsignal.fixing.bind import engine_object_linter
 
     config = config_module.load(str(config_file), search=False) if config_file \
         else config_module.Config()

@@ -1,0 +1,70 @@
+"""``stopsignal conformance``: the runtime model against the real engines present."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from stopsignal.cli import fail
+from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
+from stopsignal.errors import StopSignalError, UsageError
+
+
+@click.command("conformance")
+@click.option("--on", "on", default="podman,docker,cri", show_default=True,
+              metavar="ENGINES", help="Comma-separated real engines: podman, docker, cri.")
+@click.option("--docker-host", metavar="URL", help="Docker daemon (default: $DOCKER_HOST).")
+@click.option("--cri-endpoint", metavar="URL",
+              help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
+                as_json: bool) -> None:
+    """Run stop cases on real engines; compare each with the model's prediction.
+
+    Cases: stop-signal spellings in the image and in the run options, systemd
+    with and without STOPSIGNAL and the container variable, a shell as PID 1,
+    the article's demo script, ContainerConfig.stop_signal on CRI, and preStop
+    hooks. An engine that cannot be reached is skipped with the reason. Exit 0
+    when every case agrees, 1 when one does not, 2 when no engine could run.
+
+    \b
+    Examples:
+      eval "$(scripts/setup-engines.sh | grep ^export)"
+      stopsignal conformance --on podman,docker,cri --json
+    """
+    from stopsignal.probing.conformance import ENGINES, run
+
+    engines = [part.strip() for part in on.split(",") if part.strip()]
+    unknown = [engine for engine in engines if engine not in ENGINES]
+    if unknown or not engines:
+        fail(UsageError(f"--on takes {', '.join(ENGINES)}; got {on!r}"))
+    try:
+        with interrupts():
+            report = run(engines, docker_host=docker_host, cri_endpoint=cri_endpoint,
+                         progress=None if as_json else _progress)
+    except StopSignalError as error:
+        fail(error)
+    except KeyboardInterrupt as error:
+        exit_interrupted(error)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(_text(report.as_dict()))
+    ran = [case for case in report.cases if case["agrees"] is not None]
+    if not ran:
+        for item in report.skipped:
+            click.echo(f"stopsignal: {item['engine']} skipped: {item['reason']}", err=True)
+        sys.exit(2)
+    sys.exit(0 if all(case["agrees"] for case in ran) else 1)
+
+
+def _progress(text: str) -> None:
+    click.echo(f"[conformance] {text}", err=True)
+
+
+def _text(report: dict[str, object]) -> str:
+    from stopsignal.probing.conformance import render_text
+
+    return render_text(report)

@@ -1,0 +1,82 @@
+"""Conformance bookkeeping without engines: agreement, verified cells, the checked-in report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from stopsignal.cli.conformance_cmd import conformance
+from stopsignal.probing.conformance import (
+    CASES,
+    agreement,
+    render_markdown,
+    verified_cells,
+)
+from stopsignal.runtimes.matrix import row_for
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def case(engine: str, version: str, column: str | None, predicted: int | None,
+         seen: int | None, agrees: bool = True, pid1: str | None = None) -> dict[str, Any]:
+    return {"id": f"{engine}-x", "engine": engine, "version": version, "title": "t",
+            "column": column, "pid1": pid1, "agrees": agrees, "note": "",
+            "predicted": {"outcome": "sent", "signal": predicted, "graceful": True,
+                          "effective_signal": predicted},
+            "observed": {"signal": seen, "graceful": True, "exit_code": 0, "seconds": 1.0,
+                         "saw": "clean halt", "log": []}}
+
+
+def test_agreement_compares_verdict_and_signal() -> None:
+    predicted = {"graceful": True, "signal": 37, "effective_signal": 37}
+    assert agreement(predicted, {"graceful": True, "signal": 37})
+    assert agreement(predicted, {"graceful": True, "signal": None})  # log names none
+    assert not agreement(predicted, {"graceful": False, "signal": 37})
+    assert not agreement(predicted, {"graceful": True, "signal": 15})
+    unknown = {"graceful": None, "signal": 2, "effective_signal": 2}
+    assert agreement(unknown, {"graceful": True, "signal": 2})
+
+
+def test_engine_versions_land_in_their_matrix_rows() -> None:
+    assert row_for("docker", "20.10.24") == "docker@27.5"
+    assert row_for("docker", "28.1.0") == "docker@28.0"
+    assert row_for("containerd", "1.6.20") == "containerd@1.6"
+    assert row_for("containerd", "1.3.4") == "containerd@1.3"
+
+
+def test_only_agreeing_signal_cases_verify_a_cell() -> None:
+    report = {"cases": [
+        case("cri", "1.6.20", "SIGRTMIN+3", 37, 37),
+        case("docker", "20.10.24", "37", 37, None),  # the log named no signal
+        case("docker", "20.10.24", "SIGINT", 2, 2, agrees=False),
+        case("podman", "4.3.1", "RTMIN+3", 37, 37, pid1="systemd"),  # systemd mode decides
+    ]}
+    assert verified_cells(report) == {("containerd@1.6", "SIGRTMIN+3")}
+
+
+def test_checked_in_report_is_a_real_run_with_every_case() -> None:
+    report = json.loads((REPO / "docs" / "conformance.json").read_text())
+    assert set(report["engines"]) == {"podman", "docker", "cri"}
+    ids = {c["id"] for c in report["cases"]}
+    expected = {f"{engine}-{c.slug}" for c in CASES for engine in c.engines}
+    assert ids == expected
+    for item in report["cases"]:
+        assert set(item) >= {"id", "engine", "version", "predicted", "observed", "agrees"}
+    page = render_markdown(report, report["date"])
+    assert "cri-systemd-sigrtmin3-no-env" in page and report["date"] in page
+
+
+def test_no_engine_reachable_exits_2_in_one_line() -> None:
+    result = CliRunner().invoke(conformance, ["--on", "docker", "--docker-host",
+                                              "unix:///nonexistent/docker.sock", "--json"])
+    assert result.exit_code == 2
+    assert "docker skipped: Docker is not reachable" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_engine_is_a_usage_error() -> None:
+    result = CliRunner().invoke(conformance, ["--on", "cri-o"])
+    assert result.exit_code == 2 and "--on takes" in result.output
