@@ -95,7 +95,7 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
           engines: tuple[str, ...], grace: float | None, stop_signal: str | None,
           tty: bool | None, ready_timeout: float, log_lines: int, on: str,
           docker_host: str | None, cri_endpoint: str | None, as_json: bool) -> None:
-    """Run a workload under podman and stop it as an engine would.
+    """Run a workload and stop it as an engine would (podman, Docker, CRI).
 
     The stop signal is the one the runtime model resolves for the engine and
     version; a Kubernetes or OpenShift engine also runs the preStop hook, keeps
