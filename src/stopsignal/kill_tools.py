@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from stopsignal.signals import CLASSIC_BY_NAME, SIGRTMAX
+from stopsignal.signals import CLASSIC_BY_NAME, SIGRTMAX, decimal
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -85,9 +85,11 @@ def parse_kill_signal(tool: KillTool, argv: Sequence[str]) -> int | None:
 
 def parse_spelling(tool: KillTool, spelling: str) -> int | None:
     if spelling.isascii() and spelling.isdigit():
-        number = int(spelling)
+        number = decimal(spelling)
         # Every tool rejects numbers the kernel does not know (kill -65: EINVAL or "invalid").
-        return number if 0 <= number <= SIGRTMAX else None
+        return number if number is not None and 0 <= number <= SIGRTMAX else None
+    if not spelling.isascii():
+        return None  # every kill folds ASCII only (toupper/strcasecmp in the C locale)
     upper = spelling.upper()
     if upper.startswith("SIG"):
         if not tool.sig_prefix:
@@ -116,7 +118,9 @@ def _parse_rt(tool: KillTool, upper: str) -> int | None:
             return None
         if prefix == "RTMAX-" and not tool.rtmax_names:
             return None
-        offset = int(offset_text)
+        offset = decimal(offset_text)
+        if offset is None:
+            return None
         if tool.max_offset is not None and offset > tool.max_offset:
             return None
         number = tool.rtmin + offset if sign > 0 else SIGRTMAX - offset

@@ -8,9 +8,20 @@ is research/runtime-semantics.md; research/signal-vectors.tsv is the test suite.
 
 from __future__ import annotations
 
-from stopsignal.signals import CLASSIC
+from stopsignal.signals import CLASSIC, decimal
 
 _GO_INT64 = 2**63
+
+
+def go_upper(text: str) -> str:
+    """Go's ``strings.ToUpper``: Unicode simple case mapping, one rune to one rune.
+
+    Go engines really do read "\u017figterm" as SIGTERM (U+017F, long s, upper-cases
+    to 'S'), but never expand a rune into several as ``str.upper`` does (U+FB06 -> 'ST').
+    """
+    if text.isascii():
+        return text.upper()
+    return "".join(upper if len(upper := char.upper()) == 1 else char for char in text)
 
 
 def go_atoi(text: str) -> int | None:
@@ -18,7 +29,10 @@ def go_atoi(text: str) -> int | None:
     digits = text[1:] if text[:1] in ("+", "-") else text
     if not (digits.isascii() and digits.isdigit()):
         return None
-    value = int(text)
+    magnitude = decimal(digits, max_digits=20)  # Go's int64 has 19 digits
+    if magnitude is None:
+        return None
+    value = -magnitude if text.startswith("-") else magnitude
     return value if -_GO_INT64 <= value < _GO_INT64 else None
 
 
@@ -78,7 +92,7 @@ def parse_x_sys_signalnum(text: str) -> int | None:
 
 def parse_crio_signalnum_era(text: str) -> int | None:
     """CRI-O 1.18.0-1.22.1: ``unix.SignalNum(strings.ToUpper(s))`` (regression dbbfd786)."""
-    return parse_x_sys_signalnum(text.upper())
+    return parse_x_sys_signalnum(go_upper(text))
 
 
 def parse_crio_map(text: str) -> int | None:
@@ -91,7 +105,7 @@ def parse_crio_map(text: str) -> int | None:
 def crio_map_key(text: str) -> str | None:
     """Upper-case, strip one ``SIG``: the map key (CRI-O's map-name era passed it to
     ``runc kill`` as a name), or None when the map has no such key."""
-    key = text.upper().removeprefix("SIG")
+    key = go_upper(text).removeprefix("SIG")
     return key if key in MOBY_SIGNAL_MAP else None
 
 
@@ -100,7 +114,7 @@ def parse_containerd_1_3(text: str) -> int | None:
     number = go_atoi(text)
     if number is not None:
         return number if number in CLASSIC else None
-    return parse_x_sys_signalnum(text.upper())
+    return parse_x_sys_signalnum(go_upper(text))
 
 
 def parse_containerd_1_4(text: str) -> int | None:
@@ -108,7 +122,7 @@ def parse_containerd_1_4(text: str) -> int | None:
     number = go_atoi(text)
     if number is not None:
         return number
-    return parse_x_sys_signalnum(text.upper())
+    return parse_x_sys_signalnum(go_upper(text))
 
 
 def parse_runc(text: str) -> int | None:
@@ -116,7 +130,7 @@ def parse_runc(text: str) -> int | None:
     number = go_atoi(text)
     if number is not None:
         return number
-    upper = text.upper()
+    upper = go_upper(text)
     return parse_x_sys_signalnum(upper if upper.startswith("SIG") else "SIG" + upper)
 
 

@@ -86,6 +86,18 @@ class Signal(NamedTuple):
         return self.name or str(self.number)
 
 
+def decimal(text: str, max_digits: int = 18) -> int | None:
+    """ASCII decimal digits as an int; None for anything else, or for more than
+    ``max_digits`` significant digits (far beyond every limit a parser here checks, and
+    below Python's 4,300-digit conversion limit, so no input can make ``int`` raise)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    significant = text.lstrip("0")
+    if len(significant) > max_digits:
+        return None
+    return int(significant or "0")
+
+
 def signal_name(number: int, *, libc: Libc = "glibc") -> str | None:
     """Return the canonical name of ``number`` (1-64) or None if it has none.
 
@@ -121,8 +133,12 @@ def parse_signal(text: str, *, libc: Libc = "glibc") -> Signal | None:
     if not text or text != text.strip():
         return None
     if text.isascii() and text.isdigit():
-        number = int(text)
-        return Signal(number, libc) if 1 <= number <= SIGRTMAX else None
+        number = decimal(text)
+        return Signal(number, libc) if number is not None and 1 <= number <= SIGRTMAX else None
+    if not text.isascii():
+        # C parsers (bash, procps, util-linux, busybox, glibc's strcasecmp) fold ASCII
+        # only: "\u017figterm" and "s\u0131gterm" name no signal, whatever str.upper() says.
+        return None
     upper = text.upper()
     bare = upper.removeprefix("SIG")
     full = "SIG" + bare
@@ -141,7 +157,10 @@ def _parse_realtime(bare: str, libc: Libc) -> int | None:
     for prefix, base, sign in (("RTMIN+", rtmin, 1), ("RTMAX-", SIGRTMAX, -1), ("RT", rtmin, 1)):
         offset = bare[len(prefix):]
         if bare.startswith(prefix) and offset.isascii() and offset.isdigit():
-            number = base + sign * int(offset)
+            value = decimal(offset)
+            if value is None:
+                return None
+            number = base + sign * value
             return number if rtmin <= number <= SIGRTMAX else None
     return None
 

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from e2e_helpers import stopsignal
 
+from report_pages import check_demo_page
 from stopsignal.demo.scenarios import IDS
 
 pytestmark = [pytest.mark.podman, pytest.mark.usefixtures("images")]
 
 
 @pytest.fixture(scope="module")
-def demo() -> dict[str, dict[str, Any]]:
-    done = stopsignal("demo", "--json", "--grace", "4", timeout=600)
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo-html")
+
+
+@pytest.fixture(scope="module")
+def demo(pages: Path) -> dict[str, dict[str, Any]]:
+    done = stopsignal("demo", "--json", "--grace", "4", "--html", str(pages / "demo.html"),
+                      timeout=600)
     assert done.returncode in (0, 1), done.stderr
     scenarios = json.loads(done.stdout)["scenarios"]
     assert [item["id"] for item in scenarios] == list(IDS)
@@ -57,3 +65,10 @@ def test_the_lifecycle_hook_halts_systemd(demo: dict[str, dict[str, Any]]) -> No
     assert item["observed"]["re_executed"] is True
     assert item["observed"]["graceful"] and item["observed"]["exit_code"] == 0
     assert item["engine"] == "openshift@4.9"
+
+
+def test_html_report_renders_every_scenario(demo: dict[str, dict[str, Any]],
+                                            pages: Path) -> None:
+    # The page the same run wrote, as headless Chromium renders it.
+    check_demo_page(pages / "demo.html", pages,
+                    {key: item["matches"] for key, item in demo.items()})

@@ -202,3 +202,36 @@ def stopsignal_argv() -> list[str]:
     import sys
 
     return [sys.executable, "-m", "stopsignal"]
+
+
+def test_procfs_without_ptrace_access_is_unknown_not_wrong(images: None) -> None:
+    """Without CAP_SYS_PTRACE the signalfd of systemd cannot be read: say so, don't guess."""
+    import sys
+
+    name = f"ss-inspect-{uuid.uuid4().hex[:6]}-noptrace"
+    started = podman("run", "-d", "--name", name, "--network", "none",
+                     "localhost/stopsignal-systemd")
+    assert started.returncode == 0, started.stderr
+    try:
+        deadline = time.monotonic() + 30
+        while (found := inspect_json(name)[1])[name]["verdict"] != "acts":
+            assert time.monotonic() < deadline, found  # systemd has set up its signalfd
+            time.sleep(0.5)
+        pid = found[name]["pid1"]["pid"]
+        script = (
+            "import json, sys\n"
+            "from stopsignal.inspect.facts import LiveContainer\n"
+            "from stopsignal.inspect.live import inspect_one\n"
+            f"c = LiveContainer(id='x', name='x', engine='podman', version='4.3.1', pid={pid},"
+            " started=None, created=None, stop_signal='37', grace=10.0, signal_final=True)\n"
+            "json.dump(inspect_one(c).as_dict(), sys.stdout)\n")
+        done = subprocess.run(["setpriv", "--bounding-set", "-all", sys.executable, "-c",
+                               script], capture_output=True, text=True, timeout=60,
+                              check=False)
+    finally:
+        podman("rm", "-f", "-t", "0", name)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["verdict"] == "unknown" and result["sigkill"] is False
+    assert "Permission denied" in result["reason"]
+    assert result["pid1"]["exe"] is None

@@ -135,11 +135,22 @@ spec:
           image: localhost/stopsignal-demo
           tty: true
 """)
-    code, results = probe_json(str(manifest), "--engine", "openshift@4.10")
+    picture = tmp_path / "web.svg"
+    code, results = probe_json(str(manifest), "--engine", "openshift@4.10", "--svg", str(picture))
     assert code == 0
     by_name = {result["name"]: result for result in results}
     assert by_name["web/nginx"]["prestop"]["ok"] and by_name["web/nginx"]["graceful"]
     assert by_name["web/demo"]["signal_sent"] == "SIGINT" and by_name["web/demo"]["graceful"]
+    # --svg: one lane per container; nginx's lane shows its preStop hook, demo's none.
+    from xml.etree import ElementTree as ET
+
+    lanes = {lane.get("data-container"): {(mark.get("class") or "").split(" ")[0]
+                                          for mark in lane}
+             for lane in ET.parse(picture).getroot().iter("{http://www.w3.org/2000/svg}g")
+             if lane.get("class") == "lane"}
+    assert set(lanes) == {"web/nginx", "web/demo"}
+    assert "prestop" in lanes["web/nginx"] and "prestop" not in lanes["web/demo"]
+    assert all({"signal", "deadline", "exit"} <= marks for marks in lanes.values())
 
 
 def test_json_has_the_documented_fields(tmp_path: Path) -> None:

@@ -166,3 +166,18 @@ def test_never_killed_when_the_engine_never_kills() -> None:
     sleeper = proc(100, ["sleep", "infinity"])
     verdict = judge(container(), plan(15, None), {100: sleeper})
     assert "never completes" in verdict.reason
+
+
+def test_a_prestop_kill_of_pid1_is_judged_first() -> None:
+    """The article's fix: SIGTERM re-executes systemd, but `kill -s 37 1` ran before it."""
+    hook = "kill -s 37 1; while kill -0 1; do sleep 1 || break; done"
+    fixed = container()._replace(prestop_argv=("/bin/sh", "-c", hook))
+    verdict = judge(fixed, plan(15), {100: SYSTEMD})
+    assert (verdict.verdict, verdict.sigkill) == ("acts", False)
+    assert "preStop hook runs first" in verdict.reason and "SIGRTMIN+3" in verdict.reason
+    useless = container()._replace(prestop_argv=("kill", "-s", "HUP", "1"))
+    verdict = judge(useless, plan(15), {100: SYSTEMD})
+    assert verdict.verdict == "re-executes" and "preStop" in verdict.reason
+    sleeper = container()._replace(prestop_argv=("sleep", "5"))
+    assert judge(sleeper, plan(15), {100: SYSTEMD}).reason == \
+        judge(container(), plan(15), {100: SYSTEMD}).reason

@@ -8,7 +8,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from stopsignal.demo.build import SEED_IMAGES
+from stopsignal.demo.build import PACKAGED_SEED, SEED_IMAGES, seed_dir
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"
 
@@ -46,3 +46,13 @@ def test_the_demo_script_traps_the_article_signals() -> None:
     assert 'for signal in SIGINT SIGTERM SIGUSR1 "SIGRTMIN+3"' in text
     assert 'echo -e "\\nExiting by ${signal}" >&2' in text
     assert script.stat().st_mode & 0o111
+
+
+def test_the_packaged_seed_is_examples_seed() -> None:
+    """`stopsignal demo` from a wheel uses the packaged copy: examples/seed, byte for byte."""
+    def files(root: Path) -> dict[str, tuple[bytes, bool]]:
+        return {path.name: (path.read_bytes(), bool(path.stat().st_mode & 0o111))
+                for path in sorted(root.iterdir()) if path.is_file()}
+
+    assert files(PACKAGED_SEED) == files(SEED)
+    assert seed_dir() == PACKAGED_SEED

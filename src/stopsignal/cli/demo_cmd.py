@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -11,12 +12,14 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
-from stopsignal.cli.probe_cmd import echo_progress, exit_interrupted, interrupts
+from stopsignal.cli.live import Progress
+from stopsignal.cli.options import color_option, use_color
+from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
     from stopsignal.demo.run import ScenarioResult
-    from stopsignal.probe.spec import ContainerResult, PodSpec
+    from stopsignal.probing.spec import ContainerResult, PodSpec
 
 
 def _say(message: str) -> None:
@@ -28,8 +31,8 @@ def _say(message: str) -> None:
               help="Grace period for every scenario (the article's pods use the default 30 s).")
 @click.option("--only", multiple=True, metavar="ID", help="Run only this scenario (repeatable).")
 @click.option("--seed-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The directory with the seed Containerfiles and pods (default: "
-                   "examples/seed of this checkout).")
+              help="The directory with the seed Containerfiles and pods (default: the "
+                   "copy installed with stopsignal, as in examples/seed).")
 @click.option("--rebuild", is_flag=True, help="Rebuild the seed images even if they exist.")
 @click.option("--build-only", is_flag=True, help="Build the images, run nothing.")
 @click.option("--on", "on", default="podman", show_default=True, metavar="ENGINES",
@@ -39,9 +42,13 @@ def _say(message: str) -> None:
 @click.option("--cri-endpoint", metavar="URL",
               help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+@click.option("--html", "html", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write a one-page report: every scenario, the engine, the article's "
+                   "expectation and the stop as a timeline.")
+@color_option
 def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bool,
          build_only: bool, on: str, docker_host: str | None, cri_endpoint: str | None,
-         as_json: bool) -> None:
+         as_json: bool, html: str | None, color: str) -> None:
     """Reproduce the seed article's experiments with real containers.
 
     Builds what is missing (an offline Debian base image with systemd and nginx,
@@ -76,11 +83,17 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
             ensure_images(seed, _say, rebuild=rebuild)
             if build_only:
                 return
-            results = _run(seed, grace, only, as_json) if "podman" in engines else []
+            results = (_run(seed, grace, only, as_json, use_color(color, sys.stderr))
+                       if "podman" in engines else [])
             real = [item for item in engines if item != "podman"]
             if real:
                 results += _run_real(seed, grace, only, real, docker_host, cri_endpoint,
                                      as_json)
+        if html is not None:
+            from stopsignal.cli.output import write_report
+            from stopsignal.demo.report_html import render_html
+
+            write_report(html, render_html(results))
     except StopSignalError as error:
         fail(error)
     except KeyboardInterrupt as error:
@@ -88,21 +101,30 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     if as_json:
         click.echo(json.dumps({"scenarios": [item.as_dict() for item in results]}, indent=2))
     else:
-        click.echo(table(results))
+        styled = use_color(color, sys.stdout)
+        lines = table(results).splitlines()
+        if styled:  # a matching row green, one that does not match red
+            lines = lines[:2] + [click.style(line, fg="green" if item.matches else
+                                             "yellow" if item.skipped else "red")
+                                 for line, item in zip(lines[2:], results, strict=True)]
+        click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
     sys.exit(0 if ran and all(item.matches for item in ran) else 1)
 
 
-def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool) -> list[ScenarioResult]:
+def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
+         color: bool = False) -> list[ScenarioResult]:
     from stopsignal.demo.run import run_scenarios
-    from stopsignal.probe.podman import Podman
-    from stopsignal.probe.session import PodmanSession, ProbeOptions
+    from stopsignal.probing.podman import Podman
+    from stopsignal.probing.session import PodmanSession, ProbeOptions
     from stopsignal.runtimes import parse_target
 
     podman = Podman()
     podman.version()
     results: list[ScenarioResult] = []
-    with PodmanSession(podman, None if as_json else echo_progress) as session:
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=color)
+    with progress or contextlib.nullcontext(), PodmanSession(podman, progress) as session:
 
         def prober(pod: PodSpec, engine: str, grace: float) -> ContainerResult:
             return session.probe_pod(pod, parse_target([engine]), ProbeOptions(grace=grace))[0]
@@ -119,17 +141,20 @@ def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str
     from typing import Any
 
     from stopsignal.demo.run import run_real_scenarios
-    from stopsignal.probe.conformance import open_engine
-    from stopsignal.probe.real import RealOptions, RealSession
+    from stopsignal.probing.conformance import open_engine
+    from stopsignal.probing.real import RealOptions, RealSession
 
     sessions: dict[str, RealSession[Any]] = {}
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty())
     with ExitStack() as stack:
+        if progress is not None:
+            stack.enter_context(progress)
 
         def prober(pod: PodSpec, kind: str, grace: float) -> ContainerResult:
             if kind not in sessions:
                 engine = open_engine(kind, docker_host, cri_endpoint)
                 sessions[kind] = stack.enter_context(
-                    RealSession(engine, None if as_json else echo_progress))
+                    RealSession(engine, progress))
             return sessions[kind].probe_pod(pod, RealOptions(grace=grace))[0]
 
         return run_real_scenarios(seed, prober, grace, engines, only, _say)

@@ -100,7 +100,13 @@ def _lister(engine: str, docker_host: str | None, cri_endpoint: str | None) -> L
         from stopsignal.inspect import podman_engine
 
         return podman_engine.running
-    fail(UsageError(f"--on {engine}: not available in this build; use --on podman"))
+    if engine == "docker":
+        from stopsignal.inspect import docker_engine
+
+        return docker_engine.lister(docker_host)
+    from stopsignal.inspect import cri_engine
+
+    return cri_engine.lister(cri_endpoint)
 
 
 def _text(results: Sequence[InspectResult], missing: Sequence[str]) -> None:
@@ -116,7 +122,8 @@ def _text(results: Sequence[InspectResult], missing: Sequence[str]) -> None:
         program = pid1.get("exe") or " ".join(pid1.get("argv") or []) or "?"
         click.echo(f"  stop: {signal}, {kill}; PID 1: {pid1.get('pid', '?')} {program}")
         if data["child"]:
-            passes = "forwards it" if data["forwards"] else "does not forward it"
+            passes = {True: "forwards it", False: "does not forward it",
+                      None: "handles it itself"}[data["forwards"]]
             click.echo(f"  child: PID {data['child']['pid']} "
                        f"{' '.join(data['child']['argv'])} (PID 1 {passes})")
         click.echo(f"  {data['reason']}")

@@ -11,6 +11,20 @@ import click
 from stopsignal.cli import fail
 from stopsignal.errors import StopSignalError, UsageError
 
+#: What each subcommand imports from the `webhook` extra (pip install 'stopsignal[webhook]').
+SERVE_NEEDS = ("uvicorn", "prometheus_client")
+CERTS_NEEDS = ("cryptography",)
+
+
+def _need_extra(modules: tuple[str, ...]) -> None:
+    """Without the extra, one line that names it (exit 2), not a ModuleNotFoundError."""
+    import importlib.util
+
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        fail(UsageError(f"this command needs {', '.join(missing)}, from the webhook extra: "
+                        "pip install 'stopsignal[webhook]'"))
+
 
 @click.group("webhook")
 def webhook() -> None:
@@ -72,6 +86,7 @@ def serve(cert: Path, key: Path, host: str, port: int, metrics_port: int | None,
     import signal
     import ssl
 
+    _need_extra(SERVE_NEEDS)
     # Until uvicorn takes over, SIGTERM ends start-up at once (as PID 1 in a container a
     # signal without a handler would be ignored, and the pod would wait for SIGKILL).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -128,6 +143,7 @@ def certs(service: str, namespace: str, out: Path, days: int, extra_dns: tuple[s
     """
     import ipaddress
 
+    _need_extra(CERTS_NEEDS)
     from stopsignal.webhook.certs import generate
 
     for ip in extra_ips:

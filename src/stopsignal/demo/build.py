@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.config import SETUP_HINT, podman_env, repo_root
+from stopsignal.probing.config import SETUP_HINT, podman_env
 
 BASE_IMAGE = "localhost/debian-systemd:bookworm"
 BASE_PACKAGES = "systemd,systemd-sysv,procps,nginx-light"
@@ -32,19 +32,22 @@ SEED_IMAGES = (
 Progress = Callable[[str], None]
 
 
+#: The seed Containerfiles, pods and scripts, shipped with the package (examples/seed in the
+#: repository is the same set of files, for people to read; a test keeps the two identical).
+PACKAGED_SEED = Path(__file__).resolve().parent / "seed"
+
+
 def seed_dir(explicit: Path | None = None) -> Path:
-    """Where the seed Containerfiles and pods are: given, $STOPSIGNAL_SEED_DIR, or the repo's."""
+    """Where the seed Containerfiles and pods are: given, $STOPSIGNAL_SEED_DIR, or the package's."""
     candidates = [explicit] if explicit else []
     if os.environ.get("STOPSIGNAL_SEED_DIR"):
         candidates.append(Path(os.environ["STOPSIGNAL_SEED_DIR"]))
-    root = repo_root()
-    if root is not None:
-        candidates.append(root / "examples" / "seed")
+    candidates.append(PACKAGED_SEED)
     for candidate in candidates:
         if candidate is not None and (candidate / SEED_IMAGES[0][1]).is_file():
             return candidate
-    raise ProbeError("the seed examples were not found: run from a stopsignal checkout or pass "
-                     "--seed-dir (the directory with Containerfile.stopsignal-systemd)")
+    raise ProbeError(f"the seed examples were not found in {candidates[0]}: pass --seed-dir "
+                     "(the directory with Containerfile.stopsignal-systemd)")
 
 
 def _podman(*args: str, check: bool = True,

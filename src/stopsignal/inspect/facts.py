@@ -49,7 +49,7 @@ class LiveContainer(NamedTuple):
 
     id: str
     name: str
-    engine: str  # podman | docker | cri
+    engine: str  # podman | docker | containerd | cri-o (the last two reached through CRI)
     version: str  # the engine's version, as it reports it
     pid: int | None  # PID 1 on the host
     started: float | None  # when the engine started it (epoch seconds)
@@ -61,6 +61,7 @@ class LiveContainer(NamedTuple):
     pod: str | None = None
     namespace: str | None = None
     prestop: str | None = None  # the preStop hook, in words, where the engine knows it
+    prestop_argv: tuple[str, ...] = ()  # an exec preStop hook's command
     # The stop signal is already final (podman stores the number it will send, systemd
     # mode included); otherwise the runtime model resolves it for the engine version.
     signal_final: bool = False

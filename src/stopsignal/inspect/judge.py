@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from stopsignal.inspect.facts import LiveContainer, ProcessFacts
+from stopsignal.kill_tools import KILL_TOOLS_BY_ID, parse_spelling
 from stopsignal.pid1 import INIT_SHIMS, SHELLS, SYSTEMD_REACTIONS
 from stopsignal.signals import describe_number
 
@@ -42,6 +43,10 @@ SHIM_KEEPS: dict[str, frozenset[int]] = {
     "tini-static": frozenset({4, 5, 6, 7, 8, 11, 17, 21, 22, 31}),
     "docker-init": frozenset({4, 5, 6, 7, 8, 11, 17, 21, 22, 31}),  # Docker's tini
 }
+
+
+_SHELL_KILL = {"sh": "dash", "dash": "dash", "bash": "bash", "ash": "busybox-musl",
+               "busybox": "busybox-musl"}
 
 
 class Judgement(NamedTuple):
@@ -105,7 +110,34 @@ def judge(container: LiveContainer, plan: StopPlan,
     pid1 = processes.get(container.pid) if container.pid is not None else None
     if pid1 is None:
         return Judgement("unknown", "PID 1 could not be read", False)
-    return _judge_pid1(pid1, plan, processes, kill)
+    verdict = _judge_pid1(pid1, plan, processes, kill)
+    return _with_prestop(container, verdict, pid1, plan, processes, kill)
+
+
+def _with_prestop(container: LiveContainer, verdict: Judgement, pid1: ProcessFacts,
+                  plan: StopPlan, processes: Mapping[int, ProcessFacts],
+                  kill: str) -> Judgement:
+    """The kubelet runs an exec preStop hook first: a ``kill`` of PID 1 in it is judged too
+    (the article's fix: ``kill -s 37 1`` halts systemd before the runtime's SIGTERM)."""
+    if not container.prestop_argv:
+        return verdict
+    from stopsignal.rules.hooks import kill_calls  # the rules package is heavy: only for hooks
+
+    calls = [call for call in kill_calls(container.prestop_argv) if call.targets_pid1]
+    if not calls:
+        return verdict
+    call = calls[0]
+    # The shell's builtin kill reads the spelling (Debian's sh is dash), else /bin/kill.
+    tool = KILL_TOOLS_BY_ID[_SHELL_KILL.get(call.shell or "", "procps")]
+    number = parse_spelling(tool, call.spelling) if call.spelling else 15
+    if number is None:
+        return verdict._replace(reason=f"{verdict.reason}; the preStop hook's {call.text()!r} "
+                                f"is not a signal {tool.label} reads")
+    hook = _judge_pid1(pid1, plan._replace(signal=number), processes, kill)
+    words = f"the preStop hook runs first and sends {describe_number(number)} ({call.text()})"
+    if hook.verdict == "acts" and verdict.sigkill:
+        return hook._replace(reason=f"{words}: {hook.reason}")
+    return verdict._replace(reason=f"{verdict.reason}; {words}: {hook.verdict}")
 
 
 def _judge_pid1(pid1: ProcessFacts, plan: StopPlan, processes: Mapping[int, ProcessFacts],

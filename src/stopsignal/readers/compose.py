@@ -9,6 +9,7 @@ land there. A string is split shell-style, without a shell, as compose does
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 
@@ -49,9 +50,11 @@ def parse_duration(value: str) -> float | None:
     """Go's time.ParseDuration, which compose uses: ``1m30s``, ``10s``, ``500ms``."""
     value = value.strip()
     try:
-        return float(value)  # a bare number: seconds
+        seconds = float(value)  # a bare number: seconds
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     sign = -1.0 if value.startswith("-") else 1.0
     rest = value.lstrip("+-")
     total = 0.0

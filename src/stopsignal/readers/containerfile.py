@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from stopsignal.model import Container, ImageConfig, Location, SourceKind
 from stopsignal.readers.containerfile_lex import Instruction, lex
 from stopsignal.readers.result import ReadError, ReadFailure, ReadResult
+from stopsignal.signals import decimal
 
 KNOWN = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -259,8 +260,9 @@ class _Reader:
         where = self.where(instruction)
         index = len(self.stages)
         parent = next((s for s in reversed(self.stages) if s.name == base.lower()), None)
-        if parent is None and base.isdigit() and int(base) < index:
-            parent = self.stages[int(base)]
+        number = decimal(base) if parent is None else None
+        if number is not None and number < index:
+            parent = self.stages[number]
         if parent is not None:
             stage = parent.inherit(index, name, base, where)
         else:

@@ -12,6 +12,7 @@ both sources share one reader; scalars are rendered as that text would give them
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -110,7 +111,11 @@ class ObjectWalk:
         # YAML 1.1 reads a JSON float as a number only with a dot ("1e+20" is a string).
         if isinstance(node, float) and "." not in json.dumps(node):
             return None
-        return float(node)
+        try:
+            value = float(node)
+        except OverflowError:  # a 400-digit integer: no field holds it (as walk.number)
+            return None
+        return value if math.isfinite(value) else None
 
     @staticmethod
     def boolean(node: object) -> bool | None:

@@ -8,10 +8,10 @@ import stat
 
 from stopsignal.model import Container, ImageConfig, SourceKind
 from stopsignal.readers import compose, kubernetes
-from stopsignal.readers.files import is_oci_layout, kind_by_name
+from stopsignal.readers.files import is_oci_layout, is_rendered_input, kind_by_name
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
 from stopsignal.readers.walk import Walk
-from stopsignal.readers.yamlnodes import comments, documents
+from stopsignal.readers.yamlnodes import NODE_BUDGET, comments, documents
 
 _FIRST_TOKEN = re.compile(rb"\s*(\S)")
 MAX_BYTES = 20 * 1024 * 1024  # far above any manifest; bounds time and memory
@@ -52,6 +52,15 @@ def _read_path(path: str) -> ReadResult:
             from stopsignal.readers import image_config
 
             return image_config.read_oci_layout(path)
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as error:
+            return failed(path, f"cannot read the directory: {error.strerror or error}")
+        if is_rendered_input(path):
+            from stopsignal.readers import rendered
+
+            return rendered.read_rendered(path)
         return ReadResult(path, skipped="a directory")
     if not stat.S_ISREG(status.st_mode):
         return failed(path, "not a regular file")
@@ -103,6 +112,13 @@ def read_bytes(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
 def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
     first = _FIRST_TOKEN.match(data)
     is_json = path.lower().endswith(".json") or (first is not None and first.group(1) in b"{[")
+    if is_json:
+        checked = _check_json(data, path, kind)
+        if isinstance(checked, ReadFailure):
+            return ReadResult(path, errors=(ReadError(path, checked.line, checked.column,
+                                                      checked.message),), kind=kind)
+        if checked is not None:
+            data = checked
     if is_json and b"\t" in data:
         # JSON allows tabs between tokens, YAML does not; a raw tab cannot sit inside a
         # JSON string, so replacing them changes no value and no position.
@@ -160,6 +176,69 @@ def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
         images=tuple(images),
         comments=comments(data),
     )
+
+
+# A JSON escape of a UTF-16 surrogate (pair): libyaml rejects them in quoted scalars.
+_SURROGATES = re.compile(
+    rb"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?"
+    rb"|(?<!\\)((?:\\\\)*)\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _check_json(data: bytes, path: str, kind: SourceKind | None) -> bytes | ReadFailure | None:
+    """JSON is read as JSON first: syntax errors and size are the json module's to judge.
+
+    Then the same text is composed by libyaml for positions (JSON is YAML, but for
+    escapes of UTF-16 surrogates, which are rewritten here). Returns the text to
+    compose, a failure, or None when the text is not JSON after all (``{a: b}`` is a
+    YAML flow mapping) and is read as YAML.
+    """
+    import json
+
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        return ReadFailure("invalid JSON: nested too deeply")
+    except ValueError as error:  # JSONDecodeError, or a number of more than 4,300 digits
+        if not (path.lower().endswith(".json") or kind is SourceKind.IMAGE_CONFIG):
+            return None
+        line, column = getattr(error, "lineno", 1), getattr(error, "colno", 1)
+        reason = getattr(error, "msg", None) or str(error).split(":")[0]
+        return ReadFailure(f"invalid JSON: {reason}", line, column)
+    count = _count_values(value, NODE_BUDGET)
+    if count > NODE_BUDGET:
+        return ReadFailure(f"JSON too large to read: more than {NODE_BUDGET:,} values in one "
+                           "document (the reader's limit per document); split the List")
+    if b"\\u" in data and _SURROGATES.search(data):
+        return _SURROGATES.sub(_yaml_escape, data)
+    return data
+
+
+def _count_values(value: object, budget: int) -> int:
+    """Values in parsed JSON, counted up to ``budget + 1`` (no aliases: a plain tree)."""
+    count = 0
+    stack = [value]
+    while stack and count <= budget:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            count += len(item)  # the keys
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _yaml_escape(match: re.Match[bytes]) -> bytes:
+    """A surrogate pair as YAML's 8-digit escape; a lone surrogate (valid JSON, no
+    character) as U+FFFD, the replacement character, as a UTF-8 decoder would."""
+    if match.group(5) is not None:
+        return match.group(4) + b"\\uFFFD"
+    high, low = match.group(2), match.group(3)
+    if low is None:
+        return match.group(1) + b"\\uFFFD"
+    code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+    return match.group(1) + b"\\U%08X" % code
 
 
 def _first(kinds: set[SourceKind]) -> SourceKind | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from stopsignal.model import Location
@@ -37,7 +39,8 @@ class Walk:
         self.budget -= amount
         if self.budget < 0:
             raise ReadFailure(
-                "document too large once aliases are expanded (a YAML alias bomb?)",
+                f"document too large to read: more than {NODE_BUDGET:,} values once YAML "
+                "aliases are expanded (the reader's limit per document)",
                 *self.position(node),
             )
 
@@ -159,9 +162,12 @@ def text(node: Node | None) -> str | None:
 def number(node: Node | None) -> float | None:
     if isinstance(node, ScalarNode) and tag_of(node) in NUMBER_TAGS:
         try:
-            return float(str(node.value).replace("_", ""))
+            value = float(str(node.value).replace("_", ""))
         except ValueError:
             return None
+        # 1e400 and 400-digit integers overflow to inf: no field Kubernetes or compose
+        # accepts holds them, and every use of the value (int(), ceil) would raise.
+        return value if math.isfinite(value) else None
     return None
 
 

@@ -17,7 +17,11 @@ import re
 from collections.abc import Callable, Iterator
 
 import yaml
-from yaml._yaml import CParser
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML without libyaml: the same API in pure Python (yamlpure), slower
+    from stopsignal.readers.yamlpure import PureParser as CParser  # type: ignore[assignment]
 from yaml.nodes import Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 

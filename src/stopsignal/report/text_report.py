@@ -49,6 +49,7 @@ def render(result: LintResult, *, verbose: bool = False, color: bool = False) ->
             lines.extend(style(f"    {step}", dim=True) for step in finding.trail)
             if finding.fix is not None:
                 lines.append(f"    fix ({finding.fix.applicability}): {finding.fix.title}")
+    lines.extend(f"{path}: note: {what}" for path, what in getattr(result, "notes", ()))
     if verbose:
         lines.extend(f"{path}: skipped: {why}" for path, why in result.skipped)
     text = summary(result)
@@ -70,6 +71,8 @@ def summary(result: LintResult) -> str:
             f", {result.files} file{'s' if result.files != 1 else ''}")
     if result.errors:
         text += f"; {len(result.errors)} unreadable"
+    if result.skipped:  # named with their reason by -v
+        text += f"; {len(result.skipped)} skipped"
     if result.suppressed:
         text += f"; {result.suppressed} suppressed"
     fixable = sum(1 for finding in result.findings if finding.fix is not None)

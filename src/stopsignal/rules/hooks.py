@@ -8,6 +8,7 @@ implementation that is decides what the spelling means (stopsignal.kill_tools).
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from collections.abc import Sequence
@@ -28,8 +29,10 @@ from stopsignal.rules.shell_analysis import ShellSyntaxError, analyze
 SYSTEMD_SHUTDOWN = frozenset({37, 38, 47, 48})
 
 _GLIBC_BINARIES = ("procps", "procps-4.0.5", "util-linux")
+# The kill binaries an unknown image commonly has. Debian's busybox (no real-time names) is
+# not among them: Debian's busybox package installs no `kill` link, procps does.
 _ANY_BINARY = ("procps", "procps-4.0.5", "util-linux", "busybox-glibc", "busybox-musl",
-               "busybox-debian", "toybox-glibc", "toybox-musl")
+               "toybox-glibc", "toybox-musl")
 _ANY_SHELL = ("bash", "dash", "busybox-musl")
 
 
@@ -93,9 +96,17 @@ def sleep_seconds(command: Sequence[str]) -> float:
         if words and posixpath.basename(words[0]) == "sleep":
             for arg in words[1:]:
                 match = _DURATION.fullmatch(arg)
-                if match:
-                    total += float(match.group(1)) * _UNIT[match.group(2)]
+                if match and math.isfinite(seconds := float(match.group(1))):
+                    total += seconds * _UNIT[match.group(2)]
     return total
+
+
+def kill_known(container: Container, call: KillCall) -> bool:
+    """Whether the ``kill`` that runs ``call`` is known (not a guess over common ones)."""
+    if call.shell in {"bash", "dash", "ash", "busybox"}:
+        return True
+    image = container.image_config
+    return image_family(container) is not None or bool(image and image.sh)
 
 
 def kill_tools_for(container: Container, call: KillCall) -> tuple[list[KillTool], str]:

@@ -24,7 +24,12 @@ from typing import NamedTuple
 from stopsignal.model import Container
 from stopsignal.pid1 import INIT_SHIMS, SHELLS, SYSTEMD_PATHS, Pid1Kind
 from stopsignal.rules.image_facts import image_family, looks_like_systemd_image
-from stopsignal.rules.shell_analysis import ShellAnalysis, ShellSyntaxError, analyze
+from stopsignal.rules.shell_analysis import (
+    ShellAnalysis,
+    ShellSyntaxError,
+    analyze,
+    variable_name,
+)
 
 ScriptReader = Callable[[str], "str | None"]
 
@@ -45,6 +50,9 @@ class Pid1Info(NamedTuple):
     uncertain: bool = False  # SHELL: whether it stays PID 1 depends on an unknown /bin/sh
     traps: bool = False  # SHELL: the script traps the stop signal itself
     shim: str | None = None  # an init shim in front of the program
+    # What the verdict takes from the image's name rather than the image itself:
+    # "/bin/sh in python:3.12-slim is dash".
+    assumed: tuple[str, ...] = ()
 
     def describe(self) -> str:
         name = self.program or "an unknown program"
@@ -85,7 +93,10 @@ def _follow(container: Container, argv: Sequence[str], read_script: ScriptReader
     if program in SYSTEMD_PATHS or base == "systemd":
         return Pid1Info(Pid1Kind.SYSTEMD, program)
     if base == "init" and looks_like_systemd_image(container):
-        return Pid1Info(Pid1Kind.SYSTEMD, program, (f"{program} is systemd in this image",))
+        by_name = container.effective_stop_signal() is None
+        return Pid1Info(Pid1Kind.SYSTEMD, program, (f"{program} is systemd in this image",),
+                        assumed=(f"{program} is systemd (from the image's name)",) if by_name
+                        else ())
     if program == "/init":
         return Pid1Info(Pid1Kind.S6_OVERLAY, program)
     if depth >= _MAX_DEPTH:
@@ -137,6 +148,18 @@ def _shell_name(container: Container, base: str, argv: Sequence[str]) -> str | N
 
 def _shell(container: Container, argv: Sequence[str], read_script: ScriptReader | None,
            depth: int) -> Pid1Info:
+    info = _shell_run(container, argv, read_script, depth)
+    if info.kind is Pid1Kind.SHELL and posixpath.basename(argv[0]) == "sh" and info.shell:
+        image = container.image_config
+        family = image_family(container)
+        if not (image is not None and image.sh) and family is not None:
+            return info._replace(assumed=(
+                *info.assumed, f"/bin/sh in {family.evidence} is {family.sh} (from its name)"))
+    return info
+
+
+def _shell_run(container: Container, argv: Sequence[str], read_script: ScriptReader | None,
+               depth: int) -> Pid1Info:
     base = posixpath.basename(argv[0])
     args = list(argv[2:] if base == "busybox" else argv[1:])
     shell = _shell_name(container, base, argv)
@@ -169,18 +192,19 @@ def _command_string(container: Container, program: str, label: str, shell: str |
                     text: str, positional: Sequence[str], read_script: ScriptReader | None,
                     depth: int) -> Pid1Info:
     try:
-        analysis = analyze(text)
+        analysis = analyze(text, _env(container))
     except ShellSyntaxError:
         return Pid1Info(Pid1Kind.SHELL, program, shell=label, problem="runs a command string "
                         "stopsignal cannot parse", uncertain=True)
     if analysis.traps:
         return Pid1Info(Pid1Kind.SHELL, program, shell=label, traps=True)
     target = analysis.last_exec()
-    if target is not None and not (analysis.loops or analysis.operators & {"|", "&"}):
+    if target is not None and (analysis.final_exec or not (
+            analysis.loops or analysis.operators & {"|", "&"})):
         child_argv = _substitute(target, positional)
         if child_argv:
-            child = _follow(container, child_argv, read_script, depth + 1)
-            return _via(child, f"{label} -c execs {child_argv[0]}")
+            return _exec(container, analysis, child_argv, read_script, depth,
+                         f"{label} -c execs")
     commands = analysis.commands
     plain = not (analysis.loops or analysis.compound or analysis.operators & {"|", "&"})
     if plain and commands and all(_quick(command) for command in commands):
@@ -227,8 +251,10 @@ def _script(container: Container, path: str, text: str, args: Sequence[str],
             read_script: ScriptReader | None, depth: int, *, shell: str | None = None) -> Pid1Info:
     label = shell or _interpreter(text) or "sh"
     name = posixpath.basename(path)
+    # The script's arguments are known ($1, $#): `if [ -n "$1" ]; then exec "$@"` is decided.
+    positional = (*((str(index), arg) for index, arg in enumerate(args, 1)), ("#", str(len(args))))
     try:
-        analysis = analyze(_body(text))
+        analysis = analyze(_body(text), (*_env(container), *positional))
     except ShellSyntaxError:
         return Pid1Info(Pid1Kind.SHELL, path, shell=label, problem=f"runs the script {name}, "
                         "which stopsignal cannot parse", uncertain=True)
@@ -238,8 +264,7 @@ def _script(container: Container, path: str, text: str, args: Sequence[str],
     if target is not None:
         child_argv = _substitute(target, args)
         if child_argv:
-            child = _follow(container, child_argv, read_script, depth + 1)
-            return _via(child, f"{name} execs {child_argv[0]}")
+            return _exec(container, analysis, child_argv, read_script, depth, f"{name} execs")
         return Pid1Info(Pid1Kind.PROGRAM, path, (f"{name} execs its arguments",))
     if analysis.exec_anywhere:
         # An exec inside a branch: which path runs depends on arguments and environment.
@@ -249,9 +274,36 @@ def _script(container: Container, path: str, text: str, args: Sequence[str],
                     f"(its last command is {' '.join(analysis.last or ('nothing',))[:60]!r})")
 
 
+def _env(container: Container) -> tuple[tuple[str, str], ...]:
+    """Variables whose values the script sees: the image's ENV, then the container's."""
+    image = container.image_config
+    if image is None or not image.env:
+        return container.env
+    return (*image.env, *container.env) if container.env else image.env
+
+
+def _exec(container: Container, analysis: ShellAnalysis, argv: Sequence[str],
+          read_script: ScriptReader | None, depth: int, step: str) -> Pid1Info:
+    """Follow ``exec ARGV``; ``exec $init`` follows every literal value ``init`` is given."""
+    candidates = list(analysis.values(argv[0]))
+    name = variable_name(argv[0])
+    if name is not None:
+        known = dict(_env(container)).get(name)
+        if known and known not in candidates:
+            candidates.append(known)
+    if not candidates:
+        child = _follow(container, argv, read_script, depth + 1)
+        return _via(child, f"{step} {argv[0]}")
+    results = [(value, _follow(container, (value, *argv[1:]), read_script, depth + 1))
+               for value in candidates]
+    # systemd on any path is what the stop must be ready for; else the first assignment.
+    value, child = next(((value, child) for value, child in results
+                         if child.kind is Pid1Kind.SYSTEMD), results[0])
+    return _via(child, f"{step} {argv[0]} ({value})")
+
+
 def _via(child: Pid1Info, step: str) -> Pid1Info:
-    return Pid1Info(child.kind, child.program, (step, *child.via), child.shell, child.problem,
-                    child.uncertain, child.traps, child.shim)
+    return child._replace(via=(step, *child.via))
 
 
 def _problem(analysis: ShellAnalysis) -> str:

@@ -8,6 +8,10 @@ builtins. It fires when they disagree in a way that matters: when some of them
 fail, or send a different signal. For systemd as PID 1, any of its shutdown
 signals counts as agreement (SIGRTMIN+3 halts, SIGRTMIN+4 powers off).
 
+When the image's `kill` is not known (an image lint could not see, run through
+an unknown `/bin/sh`), the finding is info: advice, not a verdict. It is a
+warning when the image's `kill` or shell is known to misread or reject the spelling.
+
 ## Why is this bad?
 Real-time signal names are resolved with the `kill` tool's own C library:
 `RTMIN+3` is 37 under glibc but 38 under musl (Alpine, busybox). Debian's busybox
@@ -44,7 +48,13 @@ from collections.abc import Iterator
 from stopsignal.model import Container, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
-from stopsignal.rules.hooks import SYSTEMD_SHUTDOWN, kill_calls, kill_tools_for, outcomes
+from stopsignal.rules.hooks import (
+    SYSTEMD_SHUTDOWN,
+    kill_calls,
+    kill_known,
+    kill_tools_for,
+    outcomes,
+)
 from stopsignal.signals import describe_number, parse_signal
 
 
@@ -75,8 +85,16 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
         trail = [f"{tool.label}: {call.text()} -> "
                  f"{describe_number(n) if (n := results[tool.id]) is not None else 'error'}"
                  for tool in tools]
+        # Advice about kills the image may not even have is info; a warning needs the
+        # image's own kill (or shell) to be known to misread or reject the spelling.
+        known = kill_known(container, call)
         yield ctx.finding(container, locate(container, "prestop"), message, trail=trail,
-                          fix=_fix(container))
+                          fix=_fix(container), severity=None if known else Severity.INFO,
+                          assumed=() if known else (_UNKNOWN_KILL,))
+
+
+_UNKNOWN_KILL = ("the image's kill is not known: any common one (procps, util-linux, busybox, "
+                 "toybox) may run the hook")
 
 
 def _fix(container: Container) -> Fix | None:

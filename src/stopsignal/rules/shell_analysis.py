@@ -16,7 +16,9 @@ unparseable, and callers treat that as "cannot tell".
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import operator
+import re
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
@@ -157,6 +159,11 @@ class ShellAnalysis(NamedTuple):
     traps: bool  # `trap ... TERM` (or INT, QUIT, ...): the shell handles the stop itself
     last: tuple[str, ...] | None  # the last simple command
     exec_anywhere: bool  # some command is `exec PROGRAM`
+    # ``name=value`` assignments anywhere in the text: name -> every literal value, in order.
+    assignments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The first `exec PROGRAM` that runs whatever the conditions (outside if, case, loops,
+    # functions and `&&`/`||` lists): nothing after it runs, and it is ``last``.
+    final_exec: bool = False
 
     @property
     def single(self) -> bool:
@@ -169,6 +176,13 @@ class ShellAnalysis(NamedTuple):
         if self.last and self.last[0] == "exec":
             return exec_target(self.last)
         return None
+
+    def values(self, word: str) -> tuple[str, ...]:
+        """The literal values a ``$name`` word may have from the text's own assignments."""
+        name = variable_name(word)
+        if name is None:
+            return ()
+        return dict(self.assignments).get(name, ())
 
     def problem(self) -> str:
         """Plain words for why the shell stays PID 1."""
@@ -183,6 +197,15 @@ class ShellAnalysis(NamedTuple):
         if len(self.commands) > 1:
             return f"runs {len(self.commands)} commands"
         return "runs its command as a child"
+
+
+_NAME = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def variable_name(word: str) -> str | None:
+    """``$init`` / ``${init}`` (the whole word) -> ``init``."""
+    match = _NAME.fullmatch(word)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def exec_target(words: Sequence[str]) -> tuple[str, ...] | None:
@@ -200,27 +223,37 @@ def exec_target(words: Sequence[str]) -> tuple[str, ...] | None:
 # Several rules ask about the same script of one container (and the webhook sees the same
 # scripts again and again): the analysis is an immutable value, so it is computed once.
 @functools.lru_cache(maxsize=1024)
-def analyze(text: str) -> ShellAnalysis:
+def analyze(text: str, env: tuple[tuple[str, str], ...] = ()) -> ShellAnalysis:
+    """What ``text`` runs; ``env``: variables of known value (the image's ENV), so that
+    ``if [ "$MODE" = systemd ]`` runs only the branch it selects."""
     tokens = tokenize(text)
+    if env:
+        tokens = specialize(tokens, dict(env))
     commands: list[tuple[str, ...]] = []
     operators: set[str] = set()
     loops: set[str] = set()
+    assignments: dict[str, list[str]] = {}
     compound = False
     traps = False
+    final_exec = False
     current: list[str] = []
     skip_next = False
+    nesting: list[str] = []  # open if / loop / case / { / ( around the current command
+    joined = False  # the current command follows && or || (it may not run)
 
-    def end_command() -> None:
+    def end_command() -> tuple[str, ...] | None:
         nonlocal traps
-        if current:
-            command = tuple(current)
-            commands.append(command)
-            # `trap ACTION SIG...`; a signal named by a variable (a loop over signal
-            # names, as the article's demo script does) is taken to be a stop signal.
-            if command[0] == "trap" and any(arg.upper() in _TRAPPED_STOP or "$" in arg
-                                            for arg in command[2:]):
-                traps = True
+        if not current:
+            return None
+        command = tuple(current)
+        commands.append(command)
+        # `trap ACTION SIG...`; a signal named by a variable (a loop over signal
+        # names, as the article's demo script does) is taken to be a stop signal.
+        if command[0] == "trap" and any(arg.upper() in _TRAPPED_STOP or "$" in arg
+                                        for arg in command[2:]):
+            traps = True
         current.clear()
+        return command
 
     for token in tokens:
         if skip_next:
@@ -232,23 +265,48 @@ def analyze(text: str) -> ShellAnalysis:
             skip_next = True
             continue
         if token in _OPERATORS:
-            end_command()
-            if token in {"(", ")"}:
+            command = end_command()
+            if (command is not None and command[0] == "exec" and exec_target(command)
+                    and not nesting and not joined and token not in {"|", "&", "("}):
+                final_exec = True  # `exec PROGRAM`: the shell is gone, nothing after it runs
+                break
+            if token == "(":
+                nesting.append("(")
                 compound = True
+            elif token == ")":
+                if nesting and nesting[-1] == "(":
+                    nesting.pop()
+                elif not (nesting and nesting[-1] == "case"):
+                    compound = True
             elif token != ";;":
                 operators.add(token)
+            joined = token in {"&&", "||", "|"}
             continue
         if not current and token in _RESERVED:
             if token in _LOOPS:
                 loops.add(token)
+                nesting.append("loop")
+            elif token in {"if", "case", "{"}:
+                compound = True
+                nesting.append(token)
+            elif token in {"fi", "esac", "}", "done"} and nesting:
+                nesting.pop()
             elif token not in {"do", "done", "!", "in"}:
                 compound = True
             continue
         if not current and "=" in token and not token.startswith("=") and \
                 token.split("=", 1)[0].replace("_", "").isalnum():
+            name, _, value = token.partition("=")
+            if value and "$" not in value and "`" not in value:
+                values = assignments.setdefault(name, [])
+                if value not in values:
+                    values.append(value)
             continue  # a variable assignment before (or instead of) a command
         current.append(token)
-    end_command()
+    else:
+        command = end_command()
+        final_exec = (command is not None and command[0] == "exec"
+                      and exec_target(command) is not None and not nesting and not joined)
     ops = frozenset(operators - {";"} if len(commands) <= 1 else operators)
     return ShellAnalysis(
         commands=tuple(commands),
@@ -258,4 +316,178 @@ def analyze(text: str) -> ShellAnalysis:
         traps=traps,
         last=commands[-1] if commands else None,
         exec_anywhere=any(c[0] == "exec" and exec_target(c) for c in commands),
+        assignments=tuple((name, tuple(values)) for name, values in assignments.items()),
+        final_exec=final_exec,
     )
+
+
+def specialize(tokens: list[str], env: dict[str, str]) -> list[str]:
+    """``if``/``case`` at the top level whose test reads only variables of known value,
+    replaced by the branch that runs (kept whole when a test cannot be decided)."""
+    out: list[str] = []
+    index = 0
+    at_start = True
+    while index < len(tokens):
+        token = tokens[index]
+        if at_start and token in {"if", "case"}:
+            end = _closing(tokens, index)
+            if end is not None:
+                chosen = (_if_branch if token == "if" else _case_branch)(
+                    tokens[index:end + 1], env)
+                if chosen is not None:
+                    out.extend(chosen)
+                    index = end + 1
+                    at_start = False
+                    continue
+        out.append(token)
+        at_start = token in _OPERATORS or token in {"then", "else", "do", "{"}
+        index += 1
+    return out
+
+
+_OPENERS = {"if": "fi", "case": "esac"}
+
+
+def _closing(tokens: list[str], start: int) -> int | None:
+    """The index of the ``fi``/``esac`` that closes the clause opened at ``start``."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        before = tokens[index - 1] if index > start else ";"
+        command_start = before in _OPERATORS or before in _RESERVED
+        if not command_start:
+            continue
+        if token in _OPENERS:
+            depth += 1
+        elif token in _OPENERS.values():
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _if_branch(clause: list[str], env: dict[str, str]) -> list[str] | None:
+    """The tokens of the branch an if clause runs, or None when a test is undecidable."""
+    # Split at this clause's own then / elif / else / fi (nested clauses are skipped).
+    parts: list[tuple[str, list[str]]] = []
+    keyword, depth = clause[0], 0
+    body: list[str] = []
+    for position, token in enumerate(clause[1:], 1):
+        before = clause[position - 1]
+        command_start = before in _OPERATORS or before in _RESERVED
+        if command_start and token in _OPENERS:
+            depth += 1
+        elif command_start and token in _OPENERS.values():
+            if depth == 0:
+                parts.append((keyword, body))
+                break
+            depth -= 1
+        if depth == 0 and command_start and token in {"then", "elif", "else"}:
+            parts.append((keyword, body))
+            keyword, body = token, []
+            continue
+        body.append(token)
+    condition: bool | None = None
+    for keyword, body in parts:
+        if keyword in {"if", "elif"}:
+            condition = _test(body, env)
+            if condition is None:
+                return None
+        elif (keyword == "then" and condition) or keyword == "else":
+            return [";", *body, ";"]
+    return [";"]
+
+
+def _case_branch(clause: list[str], env: dict[str, str]) -> list[str] | None:
+    """The tokens of the case item that matches a word of known value."""
+    import fnmatch
+
+    if len(clause) < 4 or clause[2] != "in":
+        return None
+    word = _expand(clause[1], env)
+    if word is None:
+        return None
+    index = 3
+    while index < len(clause) - 1:
+        while clause[index] in {";", "("}:
+            index += 1
+        if clause[index] == "esac":
+            break
+        patterns: list[str] = []
+        while index < len(clause) and clause[index] != ")":
+            if clause[index] != "|":
+                patterns.append(clause[index])
+            index += 1
+        body: list[str] = []
+        index += 1
+        while index < len(clause) and clause[index] not in {";;", "esac"}:
+            body.append(clause[index])
+            index += 1
+        if any(fnmatch.fnmatchcase(word, pattern) for pattern in patterns):
+            return [";", *body, ";"]
+        index += 1
+    return [";"]
+
+
+def _expand(word: str, env: dict[str, str]) -> str | None:
+    """A word with its variables expanded from ``env``; None when one is not known."""
+    unknown = False
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal unknown
+        name, operator, default = match.group(1) or match.group(4), match.group(2), \
+            match.group(3) or ""
+        if name in env and not (operator == ":-" and env[name] == ""):
+            return env[name]
+        if operator in {":-", "-"}:
+            return default
+        unknown = True
+        return ""
+
+    expanded = _EXPANSION.sub(one, word)
+    return None if unknown or "$" in expanded or "`" in expanded else expanded
+
+
+_EXPANSION = re.compile(r"\$(?:\{(\w+|#)(?:(:?-)([^}]*))?\}|(\w+|#))")
+
+
+_NUMERIC: dict[str, Callable[[int, int], bool]] = {
+    "-eq": operator.eq, "-ne": operator.ne, "-gt": operator.gt, "-ge": operator.ge,
+    "-lt": operator.lt, "-le": operator.le}
+
+
+def _test(condition: list[str], env: dict[str, str]) -> bool | None:
+    """``[ ... ]``, ``[[ ... ]]``, ``test ...``, ``true``/``false`` with known values."""
+    words = [word for word in condition if word != ";"]
+    negate = False
+    if words[:1] == ["!"]:
+        negate, words = True, words[1:]
+    if words[:1] == ["test"]:
+        words = words[1:]
+    elif words[:1] in (["["], ["[["]) and words[-1:] in (["]"], ["]]"]):
+        words = words[1:-1]
+    elif words in (["true"], [":"]):
+        return not negate
+    elif words == ["false"]:
+        return negate
+    else:
+        return None
+    values = [_expand(word, env) if "$" in word else word for word in words]
+    if any(value is None for value in values):
+        return None
+    known = [value or "" for value in values]
+    result: bool | None = None
+    if len(known) == 1:
+        result = known[0] != ""
+    elif len(known) == 2 and known[0] in {"-n", "-z"}:
+        result = (known[1] != "") == (known[0] == "-n")
+    elif len(known) == 3 and known[1] in {"=", "=="}:
+        result = known[0] == known[2]
+    elif len(known) == 3 and known[1] == "!=":
+        result = known[0] != known[2]
+    elif len(known) == 3 and known[1] in _NUMERIC and all(
+            value.lstrip("-").isdigit() for value in (known[0], known[2])):
+        result = _NUMERIC[known[1]](int(known[0]), int(known[2]))
+    if result is None:
+        return None
+    return result != negate

@@ -12,6 +12,7 @@ from stopsignal.runtimes.types import Decision, Outcome, Step, StopRequest
 from stopsignal.signal_grammars import (
     cri_enum_name,
     crio_map_key,
+    go_upper,
     parse_ccommon,
     parse_crio_map,
     parse_crio_signalnum_era,
@@ -75,7 +76,7 @@ def decide(ref: EngineRef, request: StopRequest, *, timeout: float,
     elif current == SIGNALNUM:
         number = parse_crio_signalnum_era(parsed_text)
     else:
-        number = parse_ccommon(parsed_text.upper())
+        number = parse_ccommon(go_upper(parsed_text))
     if number is None:
         steps.append(Step(actor, f"the {current} parser cannot read {parsed_text!r}: silent "
                           "fallback to SIGTERM", source))

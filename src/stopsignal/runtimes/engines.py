@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from stopsignal.errors import UsageError
+from stopsignal.signals import decimal
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -46,8 +47,11 @@ class Version(NamedTuple):
     def parse(cls, text: str) -> Version:
         parts = text.strip().removeprefix("v").split(".")
         if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
-            raise UsageError(f"invalid version {text!r}: expected MAJOR.MINOR[.PATCH]")
-        numbers = [int(part) for part in parts] + [0, 0]
+            raise UsageError(f"invalid version {_short(text)}: expected MAJOR.MINOR[.PATCH]")
+        numbers = [number for part in parts if (number := decimal(part, max_digits=9)) is not None]
+        if len(numbers) != len(parts):
+            raise UsageError(f"invalid version {_short(text)}: a part has more than 9 digits")
+        numbers += [0, 0]
         return cls(numbers[0], numbers[1], numbers[2])
 
     def __str__(self) -> str:
@@ -96,6 +100,13 @@ class Target(NamedTuple):
         return str(self.runtime)
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` quoted for an error message, cut so that the message stays one short line."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
 def parse_engine(text: str) -> EngineRef:
     """Parse ``NAME[@VERSION][+Gate...]``; a bare name means the current release."""
     raw = text.strip()
@@ -104,14 +115,15 @@ def parse_engine(text: str) -> EngineRef:
     name = _ALIASES.get(name.lower(), name.lower())
     if name not in ENGINES:
         raise UsageError(
-            f"unknown engine {text!r}: expected one of {', '.join(ENGINES)} as NAME@VERSION"
+            f"unknown engine {_short(text)}: expected one of {', '.join(ENGINES)} as NAME@VERSION"
         )
     for gate in gates:
         if gate not in KNOWN_GATES:
-            raise UsageError(f"unknown feature gate {gate!r} in {text!r}: known: "
+            raise UsageError(f"unknown feature gate {_short(gate)} in {_short(text)}: known: "
                              + ", ".join(KNOWN_GATES))
     if gates and name != "kubernetes":
-        raise UsageError(f"feature gates apply to kubernetes only, not {name!r} ({text!r})")
+        raise UsageError(f"feature gates apply to kubernetes only, not {_short(name)} "
+                         f"({_short(text)})")
     version = Version.parse(version_text or CURRENT[name])
     return EngineRef(name, version, raw, frozenset(gates))
 

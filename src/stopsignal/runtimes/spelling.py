@@ -15,6 +15,7 @@ from stopsignal.runtimes import decide
 from stopsignal.runtimes.engines import Target, parse_target
 from stopsignal.runtimes.types import Decision, Outcome, OutcomeName, StopRequest
 from stopsignal.signal_grammars import (
+    go_upper,
     parse_ccommon,
     parse_containerd_1_3,
     parse_containerd_1_4,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 def _crio_current(text: str) -> int | None:
-    return parse_ccommon(text.upper())
+    return parse_ccommon(go_upper(text))
 
 
 class EngineView(NamedTuple):

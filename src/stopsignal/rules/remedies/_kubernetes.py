@@ -33,6 +33,8 @@ from stopsignal.signals import signal_name
 def kubernetes_systemd_fix(container: Container, targets: Sequence[Target]) -> Fix | None:
     relevant = [t for t in targets if t.kubelet is not None] or list(targets)
     path, document, node = path_of(container), document_of(container), node_path(container)
+    if _lifecycle_not_mapping(container):
+        return _NOT_MAPPING
     if _lifecycle_everywhere(container, relevant):
         spec = spec_path(container)
         edits = [Edit(path, "set", document, (*node, "lifecycle", "stopSignal"), SYSTEMD_SIGNAL)]
@@ -95,7 +97,17 @@ def _lifecycle_everywhere(container: Container, targets: Sequence[Target]) -> bo
     return True
 
 
+_NOT_MAPPING = Fix("No fix: the container's lifecycle is not a mapping; make it one (a "
+                   "preStop hook or stopSignal goes under it)", (), Applicability.DISPLAY_ONLY)
+
+
+def _lifecycle_not_mapping(container: Container) -> bool:
+    return any(key == "lifecycle_not_mapping" for key, _ in container.locations)
+
+
 def lifecycle_repair_fix(container: Container, targets: Sequence[Target]) -> Fix | None:
+    if _lifecycle_not_mapping(container):
+        return _NOT_MAPPING
     value = container.lifecycle_stop_signal
     if value is None:
         return None
