@@ -49,3 +49,6 @@ def renderer(name: str) -> Renderer:
     module = __import__(f"stopsignal.report.{name}_report", fromlist=["render"])
     render: Renderer = module.render
     return render
+
+
+__all__ = ["FORMATS", "LintResult", "Renderer", "renderer"]
