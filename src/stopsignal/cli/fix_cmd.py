@@ -62,6 +62,10 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
                              ignore=ignore, config_path=config_path, no_config=no_config)
         if not paths:
             raise UsageError("nothing to fix: give files or directories (or - for stdin)")
+        from stopsignal.engine import config_warnings
+
+        for warning in config_warnings(config):
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
         bindings = image_bindings(images, [*image_configs, *config.image_configs])
         if "-" in paths:
             if len(paths) > 1:
