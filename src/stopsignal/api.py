@@ -82,6 +82,7 @@ class FixReport(NamedTuple):
     notes: tuple[str, ...]  # files skipped or cleaned up, and why, one line each
     failing: tuple[Finding, ...]  # remaining findings at or above the fail-on severity
     written: bool  # the changed files were written (atomically)
+    warnings: tuple[ReadError, ...] = ()  # config settings that name no rule
 
     @property
     def fixed(self) -> tuple[Finding, ...]:
@@ -269,8 +270,11 @@ def fix(paths: Sequence[str] | str = (), *, text: str | None = None,
                    _FixLog(done, failed, unwritten, errors, notes))
     failing = tuple(finding for result in done for finding in result.remaining
                     if settings.fails(finding.severity))
+    from stopsignal.engine import config_warnings
+
     return FixReport(tuple(done), tuple(failed), tuple(unwritten), tuple(errors), tuple(notes),
-                     failing, written=write and text is None)
+                     failing, written=write and text is None,
+                     warnings=tuple(config_warnings(settings)))
 
 
 class _FixLog(NamedTuple):
