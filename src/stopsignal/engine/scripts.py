@@ -80,7 +80,9 @@ class Scripts:
 def _where(container: Container, image: ImageConfig | None
            ) -> tuple[dict[str, str], dict[str, str], Path | None]:
     """(heredoc files, COPY sources, build context) of the container's image."""
-    if image is None:
+    if image is None or not (image.inline_files or image.scripts or image.context
+                             or image.locations):
+        # No image, or one from a store or registry: no build context to read from.
         from pathlib import Path
 
         manifest = Path(container.location.path)
