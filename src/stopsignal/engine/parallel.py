@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from stopsignal.config import Config
 from stopsignal.engine import ImageBinding, Linter, LintResult, order
 from stopsignal.engine.images import ImageEvent, image_events, normalize_ref
+from stopsignal.engine.lookup import ImageLookup
 from stopsignal.readers import read_path
 
 if TYPE_CHECKING:
@@ -78,14 +79,15 @@ def _cpus() -> int:
 
 
 def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBinding],
-               workers: int, builds: Sequence[Build] = ()) -> LintResult:
+               workers: int, builds: Sequence[Build] = (),
+               lookup: ImageLookup | None = None) -> LintResult:
     """``lint_results`` over ``files``, read and checked by ``workers`` processes."""
     size = max(1, min(_CHUNK_MAX, -(-len(files) // (workers * 8))))
     size = max(size, -(-len(files) // _MAX_CHUNKS))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
 
     def linter(events: Iterable[ImageEvent]) -> Linter:
-        made = Linter(config, images=images, builds=builds)
+        made = Linter(config, images=images, builds=builds, lookup=lookup)
         made.register(events)
         return made
 
@@ -108,6 +110,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
         outcome.findings.extend(result.findings)
         outcome.errors.extend(result.errors)
         outcome.skipped.extend(result.skipped)
+        outcome.notes.extend(note for note in result.notes if note not in outcome.notes)
         outcome.files += result.files
         outcome.containers += result.containers
         outcome.suppressed += result.suppressed

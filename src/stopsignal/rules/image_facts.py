@@ -167,9 +167,21 @@ def _vendor(name: str, last: str, ref: str) -> ImageFamily | None:
     return None
 
 
+# ImageConfig.sh as a registry lookup reads it from the layers ("": no /bin/sh at all).
+_READ_SHELLS: dict[str, str | None] = {"dash": "dash", "bash": "bash", "busybox": "busybox",
+                                       "": None}
+
+
 def image_family(container: Container) -> ImageFamily | None:
     """The family of the container's image, from its Containerfile base or its reference."""
     image = container.image_config
+    if image is not None and image.sh in _READ_SHELLS:
+        # Read from the image's own layers: better than any name.
+        known = family_of_ref(image.ref or container.image or "")
+        return ImageFamily(known.name if known else "image", _READ_SHELLS[image.sh],
+                           known.kill_binary if known else None,
+                           image.libc or (known.libc if known else None),
+                           f"{image.ref or container.image or 'the image'} (its layers)")
     for ref in (image.base if image else None, image.ref if image else None, container.image):
         if ref:
             family = family_of_ref(ref)
