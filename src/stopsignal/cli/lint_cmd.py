@@ -47,7 +47,8 @@ FAIL_ON = ("error", "warning", "info", "never")
                    "podman or docker store) or registry (also registries, via skopeo, cached "
                    "under $XDG_CACHE_HOME/stopsignal) [default: local].")
 @click.option("--offline", is_flag=True,
-              help="Registry lookups answer from the image cache only.")
+              help="Ask no registry: image configs come from the local store and the "
+                   "image cache only.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
                    "for 300 files or more]. The output does not depend on it.")
@@ -116,7 +117,9 @@ def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int |
     if config.lookup_images != "none":  # nothing imported for `--lookup-images none`
         from stopsignal.engine.lookup import ImageLookup, LookupOptions
 
-        lookup = ImageLookup(LookupOptions(mode=config.lookup_images, offline=offline))
+        # --offline asks no registry but still uses what earlier lookups cached.
+        mode = "registry" if offline else config.lookup_images
+        lookup = ImageLookup(LookupOptions(mode=mode, offline=offline))
     if "-" in paths:
         from stopsignal.cli.stdio import read_stdin
         from stopsignal.readers import iter_files, read_path, read_text
