@@ -209,7 +209,9 @@ def lint(paths: Sequence[str] | str = (), *, text: str | None = None,
     if settings.lookup_images != "none":  # nothing imported for `--lookup-images none`
         from stopsignal.engine.lookup import ImageLookup, LookupOptions
 
-        lookup = ImageLookup(LookupOptions(mode=settings.lookup_images, offline=offline))
+        # offline asks no registry but still uses what earlier lookups cached.
+        mode = "registry" if offline else settings.lookup_images
+        lookup = ImageLookup(LookupOptions(mode=mode, offline=offline))
     if text is not None:
         from stopsignal.readers import iter_files, read_path, read_text
 
