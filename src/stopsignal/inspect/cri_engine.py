@@ -1,4 +1,4 @@
-"""Running containers of a CRI runtime (the node's view), through ``stopsignal.probe.cri``.
+"""Running containers of a CRI runtime (the node's view), through ``stopsignal.probing.cri``.
 
 ListContainers (running), ListPodSandbox for pod names, ContainerStatus with verbose info
 for PID 1 on the host, ImageStatus for the image's STOPSIGNAL (containerd sends it at
@@ -16,7 +16,7 @@ from typing import Any
 from stopsignal.errors import ProbeError
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.podman_engine import EngineUnreachable
-from stopsignal.probe.cri import Cri
+from stopsignal.probing.cri import Cri
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
 Early = Callable[[Sequence[LiveContainer]], None]  # unused: these lists carry the PIDs at once

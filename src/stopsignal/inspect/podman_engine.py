@@ -14,7 +14,7 @@ from typing import Any
 from stopsignal.errors import ProbeError
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.timestamps import epoch
-from stopsignal.probe.podman import Podman
+from stopsignal.probing.podman import Podman
 
 
 class EngineUnreachable(ProbeError):
