@@ -19,7 +19,11 @@ def images(tmp_path: Path) -> Iterator[list[str]]:
     tag = uuid.uuid4().hex[:8]
     base, child = (f"localhost/stopsignal-cleanup-test-{tag}-{name}:latest"
                    for name in ("base", "child"))
-    (tmp_path / "Containerfile.base").write_text("FROM scratch\nLABEL io.stopsignal.test=1\n")
+    # A layer of its own, so that the child is built on it (an image of metadata only has no
+    # layer a child could share, and podman would then remove it whole).
+    (tmp_path / "marker").write_text("base\n")
+    (tmp_path / "Containerfile.base").write_text("FROM scratch\nCOPY marker /marker\n"
+                                                 "LABEL io.stopsignal.test=1\n")
     (tmp_path / "Containerfile.child").write_text(f"FROM {base}\nSTOPSIGNAL SIGINT\n")
     for image, name in ((base, "base"), (child, "child")):
         built = podman("build", "-q", "-t", image, "-f", str(tmp_path / f"Containerfile.{name}"),
