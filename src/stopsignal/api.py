@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from stopsignal.readers.files import Globs
     from stopsignal.runtimes import Resolution
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "ProbeReport", "Skipped", "fix", "lint",
-           "probe", "resolve"]
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "fix",
+           "lint", "probe", "resolve"]
 
 
 class Skipped(NamedTuple):
@@ -35,6 +35,13 @@ class Skipped(NamedTuple):
 
     path: str
     reason: str
+
+
+class Note(NamedTuple):
+    """What lint could not know about a file, and why (an image lookup that failed)."""
+
+    path: str
+    message: str
 
 
 class LintReport(NamedTuple):
@@ -48,13 +55,14 @@ class LintReport(NamedTuple):
     suppressed: int  # findings silenced by comments or annotations
     failing: tuple[Finding, ...]  # findings at or above the fail-on severity
     warnings: tuple[ReadError, ...]  # settings and comments that name no rule
+    notes: tuple[Note, ...]  # what lint could not know, and why
 
     @classmethod
     def of(cls, result: LintResult, config: Config) -> LintReport:
         return cls(tuple(result.findings), tuple(result.errors),
                    tuple(Skipped(path, why) for path, why in result.skipped), result.files,
                    result.containers, result.suppressed, tuple(result.failing(config)),
-                   tuple(result.warnings))
+                   tuple(result.warnings), tuple(Note(path, why) for path, why in result.notes))
 
 
 class FixFailure(NamedTuple):

@@ -34,6 +34,8 @@ class LintResult(Protocol):
     def containers(self) -> int: ...
     @property
     def suppressed(self) -> int: ...
+    @property
+    def notes(self) -> Sequence[tuple[str, str]]: ...  # (path, what lint could not know)
 
 
 class Renderer(Protocol):
