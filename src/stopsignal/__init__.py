@@ -33,8 +33,8 @@ if TYPE_CHECKING:
         resolve,
     )
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped",
-           "__version__", "fix", "lint", "probe", "resolve"]
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "__version__",
+           "fix", "lint", "probe", "resolve"]
 
 
 def __getattr__(name: str) -> object:

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from stopsignal.readers.files import Globs
     from stopsignal.runtimes import Resolution
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "fix",
-           "lint", "probe", "resolve"]
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "fix", "lint",
+           "probe", "resolve"]
 
 
 class Skipped(NamedTuple):
@@ -38,7 +38,7 @@ class Skipped(NamedTuple):
 
 
 class Note(NamedTuple):
-    """What lint could not know about a file, and why (an image lookup that failed)."""
+    """Something lint could not know or do for a path, and why (never a failure)."""
 
     path: str
     message: str
@@ -55,7 +55,7 @@ class LintReport(NamedTuple):
     suppressed: int  # findings silenced by comments or annotations
     failing: tuple[Finding, ...]  # findings at or above the fail-on severity
     warnings: tuple[ReadError, ...]  # settings and comments that name no rule
-    notes: tuple[Note, ...]  # what lint could not know, and why
+    notes: tuple[Note, ...]  # what lint could not know (a failed image lookup) or render
 
     @classmethod
     def of(cls, result: LintResult, config: Config) -> LintReport:
@@ -82,6 +82,7 @@ class FixReport(NamedTuple):
     notes: tuple[str, ...]  # files skipped or cleaned up, and why, one line each
     failing: tuple[Finding, ...]  # remaining findings at or above the fail-on severity
     written: bool  # the changed files were written (atomically)
+    warnings: tuple[ReadError, ...] = ()  # config settings that name no rule
 
     @property
     def fixed(self) -> tuple[Finding, ...]:
@@ -208,7 +209,9 @@ def lint(paths: Sequence[str] | str = (), *, text: str | None = None,
     if settings.lookup_images != "none":  # nothing imported for `--lookup-images none`
         from stopsignal.engine.lookup import ImageLookup, LookupOptions
 
-        lookup = ImageLookup(LookupOptions(mode=settings.lookup_images, offline=offline))
+        # offline asks no registry but still uses what earlier lookups cached.
+        mode = "registry" if offline else settings.lookup_images
+        lookup = ImageLookup(LookupOptions(mode=mode, offline=offline))
     if text is not None:
         from stopsignal.readers import iter_files, read_path, read_text
 
@@ -269,8 +272,11 @@ def fix(paths: Sequence[str] | str = (), *, text: str | None = None,
                    _FixLog(done, failed, unwritten, errors, notes))
     failing = tuple(finding for result in done for finding in result.remaining
                     if settings.fails(finding.severity))
+    from stopsignal.engine import config_warnings
+
     return FixReport(tuple(done), tuple(failed), tuple(unwritten), tuple(errors), tuple(notes),
-                     failing, written=write and text is None)
+                     failing, written=write and text is None,
+                     warnings=tuple(config_warnings(settings)))
 
 
 class _FixLog(NamedTuple):

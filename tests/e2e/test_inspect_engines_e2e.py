@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 import pytest
 from e2e_helpers import REPO, RUN, podman, stopsignal
 
+pytestmark = pytest.mark.podman  # the tini image is built with podman
+
 DOCKER = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
 NOSTOP = "localhost/stopsignal-systemd-nostopsignal"
 TINI_IMAGE = f"localhost/stopsignal-inspect-tini:{RUN}"
@@ -70,7 +72,7 @@ def docker(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def tini_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def tini_archive(images: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """tini in front of the article's script, built with podman, saved for the engines."""
     tini = shutil.which("tini-static") or "/usr/bin/tini-static"
     assert Path(tini).is_file(), "install the Debian package tini (it ships tini-static)"

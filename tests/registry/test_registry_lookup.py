@@ -219,3 +219,21 @@ def test_a_cluster_dump_is_judged_by_the_running_image_digest(
     code, report = lint(registry, *K8S[2:], "--lookup-images", "registry", str(path))
     assert code == 1 and rules(report) == [("systemd-stop-signal", "error")], report
     assert report["findings"][0]["object"] == "Pod/shop/web on node n1"  # type: ignore[index]
+
+
+def test_a_slow_registry_costs_one_timeout(bad_server: tuple[str, str], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    host, conf_text = bad_server
+    conf = tmp_path / "registries.conf"
+    conf.write_text(conf_text)
+    monkeypatch.setenv("CONTAINERS_REGISTRIES_CONF", str(conf))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lookup = ImageLookup(LookupOptions(mode="registry", timeout=2))
+    refs = [f"{host}/slow/image-{index}:1" for index in range(6)]
+    started = time.monotonic()
+    for ref in refs:  # one after the other: each would wait 2 s if the registry were asked
+        assert lookup.get(ref) is None
+    assert time.monotonic() - started < 8  # one timeout, then the registry is known down
+    assert set(lookup.notes.values()) == {
+        "registry lookup failed: the registry did not answer within 2 s"}
+    assert len(lookup.notes) == len(refs)  # every image is named in a note

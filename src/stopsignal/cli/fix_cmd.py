@@ -72,6 +72,8 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
                          unsafe=unsafe_fixes, engines=engines, add_engines=add_engines,
                          select=select, ignore=ignore, images=images,
                          image_configs=image_configs, config=config_path, no_config=no_config)
+        for warning in report.warnings:
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
         if text is not None:
             sys.exit(_stdin(report, show_diff, unsafe_fixes))
         for result in report.changed if show_diff else ():

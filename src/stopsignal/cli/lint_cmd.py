@@ -36,7 +36,8 @@ FAIL_ON = ("error", "warning", "info", "never")
                    "podman or docker store) or registry (also registries, via skopeo, cached "
                    "under $XDG_CACHE_HOME/stopsignal) [default: local].")
 @click.option("--offline", is_flag=True,
-              help="Registry lookups answer from the image cache only.")
+              help="Ask no registry: image configs come from the local store and the "
+                   "image cache only.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
                    "for 300 files or more]. The output does not depend on it.")

@@ -9,7 +9,7 @@ findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from stopsignal import suppress
@@ -287,7 +287,8 @@ class Linter:
         if result.comments and not self.config.no_ignore:
             suppressions = suppress.parse(result.comments)
             if suppressions.directives:
-                into.warnings.extend(directive_warnings(result.path, suppressions))
+                into.warnings.extend(directive_warnings(result.path, suppressions,
+                                                        result.comments))
         if not result.containers:
             return
         ignored = self.ignored_in(result.path) if self._per_file else frozenset()
@@ -418,15 +419,31 @@ def per_file_ignores(config: Config,
     return tuple(entries)
 
 
-def directive_warnings(path: str, suppressions: suppress.Suppressions) -> list[ReadError]:
-    """A suppression comment that names no rule silences nothing: warn where it is."""
+def directive_warnings(path: str, suppressions: suppress.Suppressions,
+                       comments: Mapping[int, str] | None = None) -> list[ReadError]:
+    """A suppression comment that names no rule silences nothing: warn where it is (the
+    rule as the comment spells it, when ``comments`` are given)."""
+    import re
+
     warnings = []
     for directive in suppressions.directives:
         for key in sorted(directive.rules):
             if key != "all" and not known(key):
                 form = "ignore-file" if directive.file_level else "ignore"
-                warnings.append(ReadError(path, directive.line, 1,
-                                          f"stopsignal: {form}={key}: {unknown_rule(key)}"))
+                text = (comments or {}).get(directive.line, "")
+                spelled = re.search(re.escape(key), text, re.IGNORECASE)
+                written = spelled.group(0) if spelled else key
+                warnings.append(ReadError(path, directive.line, 1, f"stopsignal: {form}="
+                                          f"{written}: {unknown_rule(written)}"))
+    return warnings
+
+
+def config_warnings(config: Config) -> list[ReadError]:
+    """What the config names that no rule has (as ``LintResult.warnings`` reports it)."""
+    warnings: list[ReadError] = []
+    select_rules(config, warnings)
+    severity_overrides(config, warnings)
+    per_file_ignores(config, warnings)
     return warnings
 
 
@@ -508,7 +525,8 @@ def order(finding: Finding) -> tuple[str, int, int, str]:
     return (location.path, location.line, location.column, finding.code)
 
 
-__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "directive_warnings",
+__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "config_warnings",
+           "directive_warnings",
            "exclusions", "final_image", "image_events", "lint_containers", "lint_paths",
            "lint_results", "normalize_ref", "order", "per_file_ignores", "select_rules",
            "severity_overrides", "unknown_rule"]

@@ -51,6 +51,9 @@ class ImageLookup:
         self._local: dict[str, str] | None = None  # normalized name -> image id
         self._skopeo = shutil.which("skopeo") if options.mode == "registry" else None
         self._cache: ImageCache | None = None
+        # A registry that timed out or could not be reached is not asked again in this run:
+        # a slow registry costs one timeout, not one per image.
+        self._down: dict[str, str] = {}
         if options.mode == "registry":
             kwargs = {"ttl": options.ttl} if options.ttl is not None else {}
             self._cache = ImageCache(options.cache_root, **kwargs)
@@ -161,11 +164,21 @@ class ImageLookup:
             if self._skopeo is None:
                 self._note(ref, "skopeo is not installed, so registries cannot be asked")
                 return None
+            host = registry_host(ref)
+            with self._lock:
+                down = self._down.get(host)
+            if down is not None:
+                self._note(ref, f"registry lookup failed: {down}")
+                return None
             try:
                 fetched = fetch(ref, skopeo=self._skopeo, timeout=self.options.timeout,
                                 layer_bytes=self.options.layer_bytes)
             except LookupFailed as error:
-                self._note(ref, f"registry lookup failed: {error}")
+                why = str(error)
+                if why.startswith(("the registry did not answer", "the registry cannot be")):
+                    with self._lock:
+                        self._down.setdefault(host, why)
+                self._note(ref, f"registry lookup failed: {why}")
                 return None
             entry = Entry(fetched.digest, fetched.config, fetched.sh)
             cache.put(ref, self.platform, entry)
@@ -222,6 +235,14 @@ def _podman_index() -> list[dict[str, Any]] | None:
     except (OSError, ValueError):
         return None
     return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else None
+
+
+def registry_host(ref: str) -> str:
+    """``quay.io/a/b:1`` -> ``quay.io``; ``nginx`` and ``library/nginx`` -> ``docker.io``."""
+    first, sep, _ = ref.removeprefix("docker://").partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        return first
+    return "docker.io"
 
 
 def _plausible(ref: str) -> bool:

@@ -156,6 +156,12 @@ def _judge_pid1(pid1: ProcessFacts, plan: StopPlan, processes: Mapping[int, Proc
     if how == "blocked":
         return Judgement("blocked", f"PID 1 blocks {name} and reads no signalfd: it stays "
                          f"pending; {kill}", True)
+    if how == "default" and pid1.nspid and pid1.nspid[-1] != 1:
+        if number in DEFAULT_IGNORE | DEFAULT_STOP:
+            return Judgement("ignores", f"its default action for {name} does not end it; {kill}",
+                             True)
+        return Judgement("acts", f"it is not PID 1 of its PID namespace (the pod shares one), "
+                         f"so the default action of {name} ends it", False)
     if how == "default":
         if program in SHELLS:
             passed = f"; the shell does not pass it on to {child.describe()}" if child else ""

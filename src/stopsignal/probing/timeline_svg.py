@@ -158,7 +158,9 @@ def _lane(index: int, result: ContainerResult, m: Marks, x: Callable[[float], fl
                      f"<title>{code} at {m.end:+.2f} s</title></circle>")
         # The label goes right of the dot, or left of it where it would leave the picture.
         left = x(m.end) + 130 > WIDTH
-        parts.append(f'<text x="{x(m.end) - 11 if left else x(m.end) + 11}" y="{middle + 4}" '
+        # ... and left of the deadline too when the exit came after it (SIGKILL's lag).
+        anchor = min(x(m.end), x(m.deadline)) if m.deadline is not None else x(m.end)
+        parts.append(f'<text x="{anchor - 11 if left else x(m.end) + 11}" y="{middle + 4}" '
                      f'font-size="11" text-anchor="{"end" if left else "start"}" '
                      f'fill="{colour}">{code} {m.end:+.2f} s</text>')
     parts.append("</g>")

@@ -35,7 +35,7 @@ class LintResult(Protocol):
     @property
     def suppressed(self) -> int: ...
     @property
-    def notes(self) -> Sequence[tuple[str, str]]: ...  # (path, what lint could not know)
+    def notes(self) -> Sequence[tuple[str, str]]: ...
 
 
 class Renderer(Protocol):
