@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from headless_chromium import dom, near, screenshot
-from stopsignal.probe.timeline_svg import COLOURS
+from stopsignal.probing.timeline_svg import COLOURS
 
 WIDTH = 1100
 _MEASURE = """<script>

@@ -11,6 +11,7 @@ command-line options. Unknown keys are errors that name the key and the file.
     severity: {shell-pid1: error}         # per-rule severity overrides
     fail-on: warning                      # error | warning | info | never
     image-configs: [images/app.json]      # image configs joined by reference
+    lookup-images: registry               # none | local (default) | registry
     exclude: [vendor, "build/*"]          # globs never walked into (replaces the defaults)
     extend-exclude: ["*.generated.yaml"]  # globs never walked into, besides the defaults
     per-file-ignores: {"tests/*": [shell-pid1]}  # rules not reported for matching files
@@ -42,7 +43,8 @@ from stopsignal.runtimes import Target, default_targets, parse_targets
 CONFIG_NAMES = (".stopsignal.yaml", ".stopsignal.yml")
 FAIL_ON = ("error", "warning", "info", "never")
 KEYS = ("engines", "add-engines", "select", "ignore", "severity", "fail-on", "image-configs",
-        "exclude", "extend-exclude", "per-file-ignores")
+        "exclude", "extend-exclude", "per-file-ignores", "lookup-images")
+LOOKUP_IMAGES = ("none", "local", "registry")
 
 
 class Config(NamedTuple):
@@ -54,6 +56,7 @@ class Config(NamedTuple):
     fail_on: str = "warning"  # findings at or above this fail the run (exit 1)
     image_configs: tuple[str, ...] = ()
     no_ignore: bool = False  # strict: suppression comments and annotations are not honoured
+    lookup_images: str = "local"  # where image configs come from besides the inputs
     source: str | None = None  # the file the settings came from
     exclude: tuple[str, ...] | None = None  # None: the default exclusions (tools' folders)
     extend_exclude: tuple[str, ...] = ()
@@ -98,6 +101,7 @@ class Config(NamedTuple):
             "severity": {key: str(value) for key, value in self.severity.items()},
             "fail-on": self.fail_on,
             "image-configs": list(self.image_configs),
+            "lookup-images": self.lookup_images,
             "exclude": list(self.exclude) if self.exclude is not None else None,
             "extend-exclude": list(self.extend_exclude),
             "per-file-ignores": {glob: list(rules) for glob, rules in self.per_file_ignores},
@@ -216,6 +220,12 @@ def from_mapping(data: Mapping[str, Any], *, source: str | None = None) -> Confi
                 raise ConfigError(f"fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}",
                                   path=source)
             options["fail_on"] = text
+        elif name == "lookup-images":
+            text = str(value).lower()
+            if text not in LOOKUP_IMAGES:
+                raise ConfigError(f"lookup-images must be one of {', '.join(LOOKUP_IMAGES)}, "
+                                  f"not {value!r}", path=source)
+            options["lookup_images"] = text
         elif name == "image-configs":
             # Relative to the config file, so the setting works from any directory.
             from pathlib import Path

@@ -210,6 +210,10 @@ class Container(NamedTuple):
     # the current directory, like the compose file's path), to join the Containerfile.
     build_context: str | None = None
     build_dockerfile: str | None = None
+    # The engine this very container runs on, when the input says (a live cluster dump:
+    # its node's kubelet and runtime, ``("kubernetes@1.22.3,cri-o@1.22.1",)``); lint judges
+    # it against these instead of the configured targets.
+    engines: tuple[str, ...] = ()
 
     def location_of(self, key: str) -> Location:
         return dict(self.locations).get(key, self.location)

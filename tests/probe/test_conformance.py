@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from stopsignal.cli.conformance_cmd import conformance
-from stopsignal.probe.conformance import (
+from stopsignal.probing.conformance import (
     CASES,
     agreement,
     render_markdown,

@@ -10,7 +10,7 @@ from stopsignal.demo.report_html import render_html
 from stopsignal.demo.run import ScenarioResult
 from stopsignal.demo.scenarios import REAL_SCENARIOS as SCENARIOS_ALL
 from stopsignal.demo.scenarios import SCENARIOS, observe
-from stopsignal.probe.spec import ContainerResult, Event
+from stopsignal.probing.spec import ContainerResult, Event
 
 
 def result(graceful: bool, end: float, stop_logs: str) -> ContainerResult:

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import click
 
-from stopsignal.cli.options import (
-    color_option,
-    image_bindings,
-    load_config,
-    target_options,
-    use_color,
-)
-from stopsignal.errors import StopSignalError, UsageError
+from stopsignal.cli.options import color_option, target_options, use_color
+from stopsignal.errors import StopSignalError
 from stopsignal.report import FORMATS
-
-if TYPE_CHECKING:
-    from stopsignal.config import Config
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -42,6 +31,12 @@ FAIL_ON = ("error", "warning", "info", "never")
 @click.option("--no-ignore", is_flag=True,
               help="Strict mode: report findings even where comments or annotations "
                    "suppress them.")
+@click.option("--lookup-images", type=click.Choice(("none", "local", "registry")), default=None,
+              help="Where image configs come from besides the inputs: none, local (the "
+                   "podman or docker store) or registry (also registries, via skopeo, cached "
+                   "under $XDG_CACHE_HOME/stopsignal) [default: local].")
+@click.option("--offline", is_flag=True,
+              help="Registry lookups answer from the image cache only.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes that read and check files [default: one per CPU, up to 4, "
                    "for 300 files or more]. The output does not depend on it.")
@@ -49,8 +44,8 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
          output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
          ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
          image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
-         jobs: int | None, stdin_filename: str | None, output: str | None,
-         color: str) -> None:
+         lookup_images: str | None, offline: bool, jobs: int | None,
+         stdin_filename: str | None, output: str | None, color: str) -> None:
     """Find containers that will not stop gracefully.
 
     Reads Kubernetes and OpenShift manifests, compose files, Containerfiles and
@@ -78,58 +73,35 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, bad
     config, or unreadable input and nothing else found.
     """
+    from stopsignal import api
     from stopsignal.cli import fail
-
-    try:
-        code = _run(paths, output_format=output_format, verbose=verbose, jobs=jobs,
-                    images=images, image_configs=image_configs, output=output,
-                    stdin_filename=stdin_filename,
-                    color=use_color(color, sys.stdout) if output is None else color == "always",
-                    config=load_config(engines=engines, add_engines=add_engines,
-                                       select=select, ignore=ignore, config_path=config_path,
-                                       no_config=no_config, fail_on=fail_on,
-                                       no_ignore=no_ignore))
-    except StopSignalError as error:
-        fail(error)
-    sys.exit(code)
-
-
-def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int | None,
-         images: Sequence[str], image_configs: Sequence[str], config: Config,
-         output: str | None = None, stdin_filename: str | None = None,
-         color: bool = False) -> int:
-    from stopsignal import engine
     from stopsignal.report import renderer
 
-    if not paths:
-        raise UsageError("nothing to lint: give files or directories (or - for stdin)")
-    bindings = image_bindings(images, [*image_configs, *config.image_configs])
-    if "-" in paths:
-        from stopsignal.cli.stdio import read_stdin
-        from stopsignal.readers import iter_files, read_path, read_text
+    try:
+        text = None
+        if "-" in paths:
+            from stopsignal.cli.stdio import read_stdin
 
-        # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
-        text = read_stdin().decode("utf-8", "surrogateescape")
-        results = [read_text(text, stdin_filename or "<stdin>")]
-        others = [path for path in paths if path != "-"]
-        results += [read_path(path)
-                    for path in iter_files(others, exclude=engine.exclusions(config))]
-        result = engine.lint_results(results, config, images=bindings)
-    else:
-        result = engine.lint_paths(list(paths), config, images=bindings, jobs=jobs)
-    for warning in result.warnings:
-        sys.stderr.write(f"stopsignal: warning: {warning}\n")
-    report = renderer(output_format)(result, verbose=verbose, color=color)
-    if output is None:
-        from stopsignal.cli.stdio import write_stdout
+            # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
+            text = read_stdin().decode("utf-8", "surrogateescape")
+        report = api.lint(
+            [path for path in paths if path != "-"], text=text,
+            filename=stdin_filename or "<stdin>", engines=engines, add_engines=add_engines,
+            select=select, ignore=ignore, images=images, image_configs=image_configs,
+            config=config_path, no_config=no_config, fail_on=fail_on, no_ignore=no_ignore,
+            jobs=jobs, lookup_images=lookup_images, offline=offline)
+        for warning in report.warnings:
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
+        colored = use_color(color, sys.stdout) if output is None else color == "always"
+        rendered = renderer(output_format)(report, verbose=verbose, color=colored)
+        if output is None:
+            from stopsignal.cli.stdio import write_stdout
 
-        write_stdout(report.encode("utf-8"))
-    else:
-        from stopsignal.cli.output import write_report
+            write_stdout(rendered.encode("utf-8"))
+        else:
+            from stopsignal.cli.output import write_report
 
-        write_report(output, report)
-    if result.failing(config):
-        return 1
-    if result.errors:
-        return 2
-    return 0
+            write_report(output, rendered)
+    except StopSignalError as error:
+        fail(error)
+    sys.exit(1 if report.failing else 2 if report.errors else 0)

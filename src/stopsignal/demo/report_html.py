@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 
 from stopsignal.demo.run import ScenarioResult
-from stopsignal.probe.timeline_svg import render_svg
+from stopsignal.probing.timeline_svg import render_svg
 
 _STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px; color: #111827;

@@ -10,10 +10,10 @@ findings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from stopsignal import suppress
 from stopsignal.config import Config
-from stopsignal.engine.builds import Build, repository_name
 from stopsignal.engine.images import (
     ImageEvent,
     built_name,
@@ -22,14 +22,17 @@ from stopsignal.engine.images import (
     image_events,
     normalize_ref,
 )
+from stopsignal.engine.lookup import ImageLookup
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
 from stopsignal.readers.files import SKIP_DIRS, Globs
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.rules import RULES, Context, Facts, Rule, get, known
-from stopsignal.rules._api import applicable_targets
-from stopsignal.runtimes import Target
+from stopsignal.rules import RULES, Context, Facts, Rule, applicable_targets, get, known
+from stopsignal.runtimes import Target, parse_targets
+
+if TYPE_CHECKING:  # builds is imported only for trees with Containerfiles (start-up)
+    from stopsignal.engine.builds import Build
 
 
 class LintResult:
@@ -42,6 +45,7 @@ class LintResult:
         self.files = 0
         self.containers = 0
         self.suppressed = 0
+        self.notes: list[tuple[str, str]] = []  # (path, what lint could not know and why)
         # Settings and comments that name no rule: they silence nothing, so say where they are.
         self.warnings: list[ReadError] = []
 
@@ -60,8 +64,10 @@ class Linter:
     """Rules, targets and images chosen once; then containers and files, one at a time."""
 
     def __init__(self, config: Config, *, images: Sequence[ImageBinding] = (),
-                 builds: Sequence[Build] = ()) -> None:
+                 builds: Sequence[Build] = (), lookup: ImageLookup | None = None) -> None:
         self.config = config
+        self.lookup = lookup if lookup is not None and lookup.active else None
+        self._noted: set[str] = set()
         self.targets: tuple[Target, ...] = tuple(config.targets())
         self.warnings: list[ReadError] = []  # the config's, handed to every LintResult once
         self.rules = select_rules(config, self.warnings)
@@ -83,6 +89,7 @@ class Linter:
         for build in builds:
             self.add_build(build)
         self._resolved: dict[int, tuple[ImageConfig, ImageConfig]] = {}
+        self._engines: dict[tuple[str, ...], tuple[Target, ...] | None] = {}
         self.internal_errors: list[ReadError] = []
 
     def add_image(self, image: ImageConfig, container: str | None = None) -> None:
@@ -97,6 +104,8 @@ class Linter:
 
     def add_build(self, build: Build) -> None:
         """``build.ref`` is what the Containerfile at ``build.path`` builds."""
+        from stopsignal.engine.builds import repository_name
+
         if build.loose:
             name, tag = repository_name(build.ref)
             entries = self._build_names.setdefault(name, [])
@@ -110,6 +119,8 @@ class Linter:
         for kind, ref, image in events:
             if isinstance(image, str):
                 if ref is not None:
+                    from stopsignal.engine.builds import Build
+
                     self.add_build(Build(ref, image))
             elif kind == "alias" and ref is not None:
                 self.add_alias(ref, image)
@@ -128,6 +139,8 @@ class Linter:
         if image is None and (container.build_dockerfile or container.build_context):
             path = compose_dockerfile(container)
             image = self._read_build(path) if path else None
+        if image is None and self.lookup is not None and container.image:
+            image = self.lookup.get(container.image)
         if image is not None and not image.base_known and image.base:
             image = self.resolve(image)
         if image is container.image_config:
@@ -166,7 +179,12 @@ class Linter:
         return resolved
 
     def _external_base(self, ref: str) -> tuple[str, ImageConfig] | None:
-        """The config of an image the tree does not build: known from its name, if at all."""
+        """The config of an image the tree does not build: looked up (the local store, a
+        registry) when lint may, else known from its name, if at all."""
+        if self.lookup is not None and _external(ref):
+            looked_up = self.lookup.get(ref)
+            if looked_up is not None:
+                return ref, looked_up
         from stopsignal.rules.image_facts import known_base_config
 
         known = known_base_config(ref)
@@ -187,6 +205,8 @@ class Linter:
             config = self._read_build(path)
             if config is not None:
                 return path, config
+        from stopsignal.engine.builds import repository_name
+
         name, tag = repository_name(ref)
         entries = self._build_names.get(name)
         if not entries:
@@ -210,12 +230,14 @@ class Linter:
     def check(self, container: Container) -> list[Finding]:
         """Every selected rule's findings for one container (before suppressions)."""
         container = self.join(container)
-        targets = self._targets.get(container.source)
+        targets = self._own_targets(container) if container.engines else None
+        explicit = targets is not None or self.config.explicit_targets
+        if targets is None:
+            targets = self._targets.get(container.source)
         if targets is None:
             targets = self._targets[container.source] = applicable_targets(container.source,
                                                                             self.targets)
-        facts = Facts(container, targets, self.config.explicit_targets,
-                      self._scripts.reader(container))
+        facts = Facts(container, targets, explicit, self._scripts.reader(container))
         plan = self._plans.get(container.source)
         if plan is None:
             plan = self._plans[container.source] = tuple(
@@ -233,6 +255,17 @@ class Linter:
                     f"{container.name!r} ({type(error).__name__}: {error}); please report it"))
         return findings
 
+    def _own_targets(self, container: Container) -> tuple[Target, ...] | None:
+        """The engine the input says this container runs on (its node's), or None."""
+        key = container.engines
+        if key not in self._engines:
+            try:
+                self._engines[key] = applicable_targets(container.source,
+                                                        tuple(parse_targets(key)))
+            except StopSignalError:
+                self._engines[key] = None  # an engine lint does not model: the defaults
+        return self._engines[key]
+
     def ignored_in(self, path: str) -> frozenset[str]:
         """Rule codes (or "all") that per-file-ignores turns off for ``path``."""
         ignored = self._ignored_here.get(path)
@@ -247,6 +280,7 @@ class Linter:
         into.errors.extend(result.errors)
         if result.skipped:
             into.skipped.append((result.path, result.skipped))
+        into.notes.extend((result.path, note) for note in result.notes)
         suppressions: suppress.Suppressions | None = None
         if result.comments and not self.config.no_ignore:
             suppressions = suppress.parse(result.comments)
@@ -256,7 +290,10 @@ class Linter:
         if not result.containers:
             return
         ignored = self.ignored_in(result.path) if self._per_file else frozenset()
-        for container in result.containers:
+        containers = result.containers
+        if self.lookup is not None:
+            containers = self._looked_up(result, into)
+        for container in containers:
             into.containers += 1
             for finding in self.check(container):
                 if ignored and (finding.code in ignored or "all" in ignored):
@@ -271,6 +308,42 @@ class Linter:
         if self.internal_errors:
             into.errors.extend(self.internal_errors)
             self.internal_errors.clear()
+
+    def _looked_up(self, result: ReadResult, into: LintResult) -> tuple[Container, ...]:
+        """The result's containers, after looking up (concurrently) the images no input
+        describes and the external base images of Containerfiles; a lookup that failed
+        becomes a note naming the image."""
+        lookup = self.lookup
+        assert lookup is not None
+        stages = {image.name for image in result.images if image.name}
+        wanted: dict[str, None] = {}
+        for container in result.containers:
+            image = container.image_config
+            if image is None and container.image and not (
+                    container.name in self._by_name
+                    or normalize_ref(container.image) in self._by_ref
+                    or normalize_ref(container.image) in self._build_refs):
+                wanted[container.image] = None
+            elif image is not None and image.base and not image.base_known and \
+                    _external(image.base, stages) and \
+                    normalize_ref(image.base) not in self._by_ref:
+                wanted[image.base] = None
+        if not wanted:
+            return result.containers
+        lookup.prefetch(wanted)
+        for ref in wanted:
+            why = lookup.notes.get(ref)
+            if why is not None and ref not in self._noted:
+                self._noted.add(ref)
+                into.notes.append(
+                    (result.path, f"image {ref!r}: {why}; judged as an unknown image"))
+        return result.containers
+
+
+def _external(base: str, stages: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+    """A FROM that names an image, not an earlier stage (by name or index)."""
+    return base.lower() not in stages and not base.isdigit() and base != "scratch"
+
 
 def _shared_prefix(one: str, other: str) -> int:
     """How many leading path parts two paths share (a nearer Containerfile is preferred)."""
@@ -385,10 +458,12 @@ def _in_source(message: str, config: Config) -> str:
 
 
 def lint_results(results: Iterable[ReadResult], config: Config, *,
-                 images: Sequence[ImageBinding] = (), builds: Sequence[Build] = ()) -> LintResult:
-    """Lint what the readers returned. Image configs among the inputs join by reference."""
+                 images: Sequence[ImageBinding] = (), builds: Sequence[Build] = (),
+                 lookup: ImageLookup | None = None) -> LintResult:
+    """Lint what the readers returned. Image configs among the inputs join by reference;
+    ``lookup`` finds the others (the local store, registries)."""
     materialized = list(results)
-    linter = Linter(config, images=images, builds=builds)
+    linter = Linter(config, images=images, builds=builds, lookup=lookup)
     for result in materialized:
         linter.register(image_events(result))
     outcome = LintResult()
@@ -400,7 +475,7 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
 
 
 def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBinding] = (),
-               jobs: int | None = 1) -> LintResult:
+               jobs: int | None = 1, lookup: ImageLookup | None = None) -> LintResult:
     """Read every file under ``paths`` and lint it.
 
     ``jobs``: processes to use (None: as many as there are CPUs, up to 4, when there
@@ -414,11 +489,11 @@ def lint_paths(paths: Sequence[str], config: Config, *, images: Sequence[ImageBi
     builds = tree_builds(paths, files)
     if len(files) < 2:
         return lint_results([read_path(path) for path in files], config, images=images,
-                            builds=builds)
+                            builds=builds, lookup=lookup)
     from stopsignal.engine import parallel
 
     return parallel.lint_files(files, config, images, parallel.workers_for(jobs, len(files)),
-                               builds)
+                               builds, lookup=lookup)
 
 
 def tree_builds(paths: Sequence[str], files: Sequence[str]) -> list[Build]:

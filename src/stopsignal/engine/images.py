@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from stopsignal.model import Container, ImageConfig, SourceKind
 from stopsignal.readers.result import ReadResult
 
@@ -11,6 +13,7 @@ from stopsignal.readers.result import ReadResult
 ImageEvent = tuple[str, str | None, "ImageConfig | str"]
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every container, twice when images are looked up
 def normalize_ref(ref: str) -> str:
     """``docker.io/library/nginx`` and ``nginx:latest`` are the same image."""
     ref = ref.strip().split("@", 1)[0]

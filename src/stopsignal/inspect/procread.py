@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from stopsignal.inspect.facts import LiveContainer, ProcessFacts
-from stopsignal.probe.procfs import children
+from stopsignal.probing.procfs import children
 
 PROC = Path("/proc")
 # rt_sigtimedwait's number, per machine (asm/unistd_64.h, asm-generic/unistd.h).

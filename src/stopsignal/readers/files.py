@@ -93,13 +93,21 @@ class Globs:
         return self.match(absolute.rpartition("/")[2], absolute)
 
 
+def is_rendered_input(path: str) -> bool:
+    """A kustomization directory or a Helm chart: linted as rendered, when named."""
+    return any(os.path.isfile(os.path.join(path, name)) for name in (
+        "kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml"))
+
+
 def iter_files(paths: Iterable[str], *, skip_hidden: bool = False,
                exclude: Globs | None = None) -> Iterator[str]:
     """Files worth reading under ``paths``; files named explicitly are always yielded.
 
     Directories are walked in sorted order without following symlinks; OCI layout
-    directories are yielded whole; tools' directories (``SKIP_DIRS``, or what
-    ``exclude`` matches instead) and the ``templates`` of Helm charts are skipped.
+    directories are yielded whole, and so are kustomization and chart directories named
+    in ``paths`` when their tool is installed (else their files follow); tools'
+    directories (``SKIP_DIRS``, or what ``exclude`` matches instead) and the
+    ``templates`` of Helm charts are skipped.
     ``skip_hidden`` also skips every hidden directory. A directory that cannot be
     listed is yielded itself, so that reading it reports why (never a silent skip).
     """
@@ -107,6 +115,14 @@ def iter_files(paths: Iterable[str], *, skip_hidden: bool = False,
         if not os.path.isdir(path or ".") or is_oci_layout(path):  # Path("") is "."
             yield path
             continue
+        if is_rendered_input(path):
+            # A kustomization or chart named on the command line is rendered (met inside a
+            # larger tree, its files are read as written: rendering costs a process each).
+            yield path
+            from stopsignal.readers.rendered import renderer
+
+            if renderer(path) is not None:
+                continue
         # `examples/seed/` names files `examples/seed/pod.yaml`, never `examples/seed//pod.yaml`.
         root = path.rstrip("/") or "/"
         unreadable: list[str] = []

@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any, Protocol
 
 from stopsignal.model import Container, Hook, Location, SourceKind
+from stopsignal.readers import cluster
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -95,6 +96,7 @@ def _read_object(
     found: list[Container],
     depth: int,
     fields: Mapping[str, tuple[Node, Node]] | None = None,
+    nodes: Mapping[str, str] | None = None,
 ) -> None:
     if fields is None:
         fields = walk.fields(node)
@@ -104,8 +106,11 @@ def _read_object(
     if kind == "Template" or kind.endswith("List"):
         key = "objects" if kind == "Template" else "items"
         if depth < MAX_NESTING:
-            for index, item in enumerate(walk.sequence(_value(fields, key))):
-                _read_object(walk, item, (*path, key, index), found, depth + 1)
+            items = walk.sequence(_value(fields, key))
+            if kind == "List":  # `kubectl get nodes,pods -o json`: pods meet their nodes
+                nodes = {**(nodes or {}), **cluster.node_engines(walk, items)}
+            for index, item in enumerate(items):
+                _read_object(walk, item, (*path, key, index), found, depth + 1, nodes=nodes)
         return
     spec_path = POD_SPEC_PATHS.get(kind)
     if spec_path is None:
@@ -122,6 +127,7 @@ def _read_object(
     spec_pair = parent.get("spec")
     if spec_pair is None or not walk.is_mapping(spec_pair[1]):
         return
+    start = len(found)
     _read_pod_spec(
         walk,
         spec_pair,
@@ -130,6 +136,9 @@ def _read_object(
         annotations,
         found,
     )
+    if kind == "Pod" and nodes:
+        found[start:] = cluster.running(walk, fields, metadata, spec_pair[1], nodes,
+                                        found[start:])
 
 
 def _read_pod_spec(

@@ -8,7 +8,7 @@ import stat
 
 from stopsignal.model import Container, ImageConfig, SourceKind
 from stopsignal.readers import compose, kubernetes
-from stopsignal.readers.files import is_oci_layout, kind_by_name
+from stopsignal.readers.files import is_oci_layout, is_rendered_input, kind_by_name
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
 from stopsignal.readers.walk import Walk
 from stopsignal.readers.yamlnodes import NODE_BUDGET, comments, documents
@@ -57,6 +57,10 @@ def _read_path(path: str) -> ReadResult:
                 pass
         except OSError as error:
             return failed(path, f"cannot read the directory: {error.strerror or error}")
+        if is_rendered_input(path):
+            from stopsignal.readers import rendered
+
+            return rendered.read_rendered(path)
         return ReadResult(path, skipped="a directory")
     if not stat.S_ISREG(status.st_mode):
         return failed(path, "not a regular file")

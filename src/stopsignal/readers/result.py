@@ -43,6 +43,7 @@ class ReadResult(NamedTuple):
     skipped: str | None = None
     images: tuple[ImageConfig, ...] = ()
     comments: Mapping[int, str] = {}  # the default is shared: readers build their own dict
+    notes: tuple[str, ...] = ()  # what could not be read the way it should (shown always)
 
 
 class ReadFailure(Exception):

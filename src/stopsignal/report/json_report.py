@@ -18,12 +18,16 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
         if verbose:
             entry["trail"] = list(finding.trail)
         findings.append(entry)
-    return {
+    document: dict[str, object] = {
         "findings": findings,
         "errors": [{"code": READ_ERROR_CODE, "path": error.path, "line": error.line,
                     "column": error.column, "message": error.message}
                    for error in result.errors],
     }
+    notes = result.notes
+    if notes:  # what lint could not know (an image lookup that failed), when there is any
+        document["notes"] = [{"path": path, "message": message} for path, message in notes]
+    return document
 
 
 def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:

@@ -266,6 +266,8 @@ def who(container: Container) -> str:
         return f"the image built by {container.object}"
     if container.source is SourceKind.IMAGE_CONFIG:
         return f"image {container.name}"
+    if container.engines:  # a running pod from a cluster dump: say which, and where
+        return f"container {container.name!r} of {container.object}"
     return f"container {container.name!r}"
 
 
