@@ -14,8 +14,9 @@ It prints the server's peak RSS (sampled from /proc every 50 ms, and VmHWM), its
 RSS before and after the burst, the reviews' p50/p99 latency and errors, what
 became of the attackers (closed by the server, still open), and how the server
 stopped on SIGTERM with a stalled client connected (seconds, exit code, log lines).
-Goals (issue 10): peak RSS under 150 MiB; reviews answered within the review
-timeout (2 s, below the API server's 5 s); exit 0 after SIGTERM within the bound.
+Goals (issue 10): peak RSS under 150 MiB (the Deployment allows 256 Mi); reviews
+answered with a p99 under 3 s (deploy/'s probe timeout; the API server waits 5 s) and
+no errors; exit 0 after SIGTERM within the bound, with no cancelled request.
 
     python benchmarks/webhook_abuse.py [--idle 3000] [--stalled 80] [--seconds 20] [--json]
 """
@@ -39,7 +40,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_load import LOOPBACK, bodies, start
 
-REVIEW_GOAL = 2.0  # seconds: the webhook's review timeout
+# Seconds: the tighter of deploy/'s timeouts (kubelet probes 3 s; the API server waits 5 s).
+REVIEW_GOAL = 3.0
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int:

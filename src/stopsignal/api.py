@@ -82,7 +82,7 @@ class FixReport(NamedTuple):
     notes: tuple[str, ...]  # files skipped or cleaned up, and why, one line each
     failing: tuple[Finding, ...]  # remaining findings at or above the fail-on severity
     written: bool  # the changed files were written (atomically)
-    warnings: tuple[ReadError, ...] = ()  # settings that name no rule (they select nothing)
+    warnings: tuple[ReadError, ...] = ()  # config settings that name no rule
 
     @property
     def fixed(self) -> tuple[Finding, ...]:

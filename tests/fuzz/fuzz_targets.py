@@ -114,15 +114,16 @@ def check_kill_args(text: str) -> None:
     for tool in kill_tools.KILL_TOOLS_BY_ID.values():
         number = kill_tools.parse_kill_signal(tool, argv)
         assert number is None or 0 <= number <= 64
-    hooks.kill_calls(argv)
-    hooks.kill_calls(["/bin/sh", "-c", " ".join(argv)])
+    hooks.kill_calls(argv)  # the shell form is the shell target's
 
 
 def check_shell(text: str) -> None:
-    with contextlib.suppress(shell_analysis.ShellSyntaxError):  # tokenize's own answer
+    # ShellSyntaxError is the shell parser's answer to a script it cannot read (its
+    # callers catch it); anything else is a bug.
+    with contextlib.suppress(shell_analysis.ShellSyntaxError):
         shell_analysis.tokenize(text)
-    # Uncached: a campaign's millions of distinct scripts would only fill the cache.
-    with contextlib.suppress(shell_analysis.ShellSyntaxError):  # callers report it
+    with contextlib.suppress(shell_analysis.ShellSyntaxError):
+        # Uncached: a campaign's millions of distinct scripts would only fill the cache.
         getattr(shell_analysis.analyze, "__wrapped__", shell_analysis.analyze)(text)
     shell_analysis.exec_target(text.split())
 

@@ -72,14 +72,14 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
                          unsafe=unsafe_fixes, engines=engines, add_engines=add_engines,
                          select=select, ignore=ignore, images=images,
                          image_configs=image_configs, config=config_path, no_config=no_config)
+        for warning in report.warnings:
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
         if text is not None:
             sys.exit(_stdin(report, show_diff, unsafe_fixes))
         for result in report.changed if show_diff else ():
             write_stdout(result.diff().encode("utf-8"))
     except StopSignalError as error:
         fail(error)
-    for warning in report.warnings:
-        sys.stderr.write(f"stopsignal: warning: {warning}\n")
     for message in report.errors:
         sys.stderr.write(f"stopsignal: error: {message}\n")
     for failure in report.failed:
@@ -101,8 +101,6 @@ def _stdin(report: FixReport, show_diff: bool, unsafe: bool) -> int:
     """``fix -``: the fixed stream (or its diff) on stdout, the summary on stderr."""
     from stopsignal.cli.stdio import write_stdout
 
-    for warning in report.warnings:
-        sys.stderr.write(f"stopsignal: warning: {warning}\n")
     if report.errors:
         raise UsageError(f"cannot read the manifest stream: {report.errors[0]}")
     if report.failed:

@@ -94,7 +94,7 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
           tty: bool | None, ready_timeout: float, log_lines: int, on: str,
           docker_host: str | None, cri_endpoint: str | None, as_json: bool,
           svg: str | None, color: str) -> None:
-    """Run a workload under podman and stop it as an engine would.
+    """Run a workload and stop it as an engine would (podman, Docker, CRI).
 
     The stop signal is the one the runtime model resolves for the engine and
     version; a Kubernetes or OpenShift engine also runs the preStop hook, keeps

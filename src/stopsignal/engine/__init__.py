@@ -22,7 +22,6 @@ from stopsignal.engine.images import (
     image_events,
     normalize_ref,
 )
-from stopsignal.engine.lookup import ImageLookup
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
@@ -31,8 +30,11 @@ from stopsignal.readers.result import ReadError, ReadResult
 from stopsignal.rules import RULES, Context, Facts, Rule, applicable_targets, get, known
 from stopsignal.runtimes import Target, parse_targets
 
-if TYPE_CHECKING:  # builds is imported only for trees with Containerfiles (start-up)
+# Not on lint's start-up path: builds is imported only for trees with Containerfiles,
+# lookups (subprocess, the registry client) only when images are looked up.
+if TYPE_CHECKING:
     from stopsignal.engine.builds import Build
+    from stopsignal.engine.lookup import ImageLookup
 
 
 class LintResult:

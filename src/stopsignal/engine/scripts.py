@@ -47,7 +47,12 @@ class Scripts:
             if context is None:
                 return None
             source = copied.get(path_in_image)
-            candidates = ([context / source] if source is not None
+            if source is None:
+                source = _from_directory(copied, path_in_image)
+            # The build context may be above the Containerfile's folder
+            # (`docker build -f docker/Dockerfile .`): a COPY source is looked for there too.
+            candidates = ([context / source, context.parent / source,
+                           context.parent.parent / source] if source is not None
                           else self._find(context, path_in_image))
             for candidate in candidates:
                 try:
@@ -75,6 +80,16 @@ class Scripts:
         matches = [exact] if exact in listing else []
         matches += [path for path in listing if path.name == name and path != exact]
         return matches[:3]
+
+
+def _from_directory(copied: dict[str, str], path_in_image: str) -> str | None:
+    """The source of ``path_in_image`` when a directory was copied over its folder."""
+    best: tuple[int, str] | None = None
+    for target, source in copied.items():
+        if target.endswith("/") and path_in_image.startswith(target) and (
+                best is None or len(target) > best[0]):
+            best = (len(target), source + path_in_image[len(target):])
+    return best[1] if best else None
 
 
 def _where(container: Container, image: ImageConfig | None

@@ -31,6 +31,11 @@ class CliWorkload:
         result = self.docker.run("logs", self.name, check=False)
         return result.stdout + result.stderr
 
+    def host_pid(self) -> int:
+        state = self.docker.run("inspect", "--format", "{{.State.Pid}}", self.name,
+                                check=False).stdout.strip()
+        return int(state) if state.isdigit() else 0
+
 
 class CliEngine:
     """An engine behind a Docker-compatible CLI (``stopsignal.probing.real.RealEngine``)."""

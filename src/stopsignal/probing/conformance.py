@@ -163,12 +163,17 @@ def observed(result: ContainerResult) -> dict[str, Any]:
 def agreement(predicted: dict[str, Any], seen: dict[str, Any]) -> bool:
     """The verdict agrees, and the signal too when both sides name one.
 
-    A preStop hook's signal is what the workload logs, so the runtime's predicted signal is
-    compared only when no hook ran.
+    A preStop hook's signal is what the workload logs, so the predicted signal is the hook's
+    when it runs. Where the model cannot judge the program (graceful unknown), the signal
+    the workload logs must be the predicted one.
     """
-    if predicted["graceful"] is not None and predicted["graceful"] != seen["graceful"]:
-        return False
     signal = predicted.get("effective_signal", predicted["signal"])
+    if predicted["graceful"] is None:
+        # The model cannot tell what the program does; it can tell which signal arrives,
+        # and the workload must say so in its log.
+        return signal is not None and seen["signal"] == signal
+    if predicted["graceful"] != seen["graceful"]:
+        return False
     return not (signal is not None and seen["signal"] is not None and signal != seen["signal"])
 
 

@@ -65,6 +65,7 @@ class CriWorkload:
     sandbox_id: str
     container_id: str = ""
     log_path: Path | None = None
+    pid: int = 0  # PID 1 on the host, from ContainerStatus' verbose info
     scratch: list[str] = field(default_factory=list)  # host directories to remove
 
     def logs(self) -> str:
@@ -73,6 +74,9 @@ class CriWorkload:
         except OSError:
             return ""
         return read_k8s_file(raw)
+
+    def host_pid(self) -> int:
+        return self.pid
 
 
 class Cri:
@@ -190,6 +194,10 @@ class Cri:
             workload.log_path = Path(logs) / f"{spec.name}.log"
             self.call(self.runtime, "StartContainer",
                       pb.StartContainerRequest(container_id=workload.container_id), timeout=60)
+            status = self.call(self.runtime, "ContainerStatus", pb.ContainerStatusRequest(
+                container_id=workload.container_id, verbose=True))
+            info = json.loads(status.info.get("info", "{}") or "{}")
+            workload.pid = int(info.get("pid") or 0)
         except BaseException:
             self.remove(workload)
             raise

@@ -54,6 +54,7 @@ class RealOptions:
     stop_signal: str | None = None  # a run option (docker run --stop-signal); CRI: see cri.py
     cri_stop_signal: str | None = None  # ContainerConfig.stop_signal (CRI only)
     boot_timeout: float = 60.0
+    ready_timeout: float = 3.0  # how long to wait for PID 1 to handle the stop signal
     log_lines: int = 15
 
 
@@ -73,6 +74,10 @@ class Workload(Protocol):
     name: str
 
     def logs(self) -> str: ...
+
+    def host_pid(self) -> int:
+        """PID 1 of the container as the host sees it (0 when unknown)."""
+        ...
 
 
 W = TypeVar("W", bound=Workload)
@@ -263,6 +268,18 @@ class RealSession(Generic[W]):
             note("started", f"{self.label()}: {spec.image}")
             if resolution.pid1 == "systemd":
                 note("booted", self.engine.wait_boot(workload, options.boot_timeout))
+            wanted = resolution.signal if resolution.outcome in (
+                Outcome.SENT, Outcome.SUBSTITUTED) else None
+            pid = workload.host_pid()
+            if wanted is not None and pid > 0:
+                # Stop a running workload, not one still installing its handlers.
+                from stopsignal.probing.procfs import wait_ready
+
+                ready = wait_ready(pid, wanted, options.ready_timeout)
+                note("ready" if ready else "no-handler",
+                     f"PID 1 handles signal {wanted}" if ready else
+                     f"PID 1 has no handler for signal {wanted} after "
+                     f"{options.ready_timeout:g} s (it will ignore it)")
             before = workload.logs()
             t0 = time.monotonic()
             result.timeline.extend(Event(when - t0, event, detail)

@@ -185,7 +185,9 @@ def _shell_run(container: Container, argv: Sequence[str], read_script: ScriptRea
         return Pid1Info(Pid1Kind.SHELL, argv[0], shell=label,
                         problem=f"runs the script {script} (not found in this repository)",
                         uncertain=True)
-    return Pid1Info(Pid1Kind.SHELL, argv[0], shell=label, problem="runs interactively")
+    # A bare shell (a distribution image's default CMD) reads commands from stdin: without
+    # a terminal it exits at once, with one it is someone's session. Not a service to stop.
+    return Pid1Info(Pid1Kind.SHELL, argv[0], shell=label)
 
 
 def _command_string(container: Container, program: str, label: str, shell: str | None,

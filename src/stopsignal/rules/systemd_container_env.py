@@ -82,7 +82,9 @@ def sets_container(container: Container) -> bool | None:
     image = container.image_config
     if image is None:
         return None
-    return any(key == VARIABLE and bool(value) for key, value in image.env)
+    if any(key == VARIABLE and bool(value) for key, value in image.env):
+        return True
+    return False if image.base_known else None  # a base image not seen may set it
 
 
 def check(container: Container, ctx: Context) -> Iterator[Finding]:
@@ -106,7 +108,11 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     location = locate(container, "env", "command", "container")
     trail = [f"{target}: {unmarked_reason(target)}" for target in unmarked]
     trail.append(f"systemd: {SYSTEMD_SOURCE}")
-    yield ctx.finding(container, location, message, trail=trail, fix=_fix(container))
+    unseen = ctx.facts.unknown_image()
+    assumed = (f"{unseen[1] if unseen else 'the image'} sets no ENV container",) \
+        if marked is None else ()
+    yield ctx.finding(container, location, message, trail=trail, fix=_fix(container),
+                      assumed=assumed)
 
 
 def _fix(container: Container) -> Fix | None:
