@@ -162,6 +162,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
             podman("manifest", "add", listed, f"containers-storage:localhost/{TAG}-{name}:1")
         podman("manifest", "push", "-q", "--all", "--tls-verify=false", listed,
                f"docker://{reg.ref('list')}")
+        podman("manifest", "rm", listed)  # the registry holds it now; none left in the store
+        built.remove(listed)
         # The authenticated registry holds one image, pushed with its credentials.
         podman("push", "-q", "--tls-verify=false", "--creds", "ss:pw",
                f"localhost/{TAG}-systemd-nostop:1",
