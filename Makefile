@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python benchmarks/fix_corpus.py
 	$(BIN)/python benchmarks/probe_vs_podman_stop.py
 	$(BIN)/python benchmarks/webhook_load.py
+	$(BIN)/python benchmarks/own_vs_library.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

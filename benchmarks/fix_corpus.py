@@ -54,7 +54,7 @@ def main() -> None:
 
     from stopsignal.config import Config
     from stopsignal.engine import lint_paths
-    from stopsignal.fix.apply import render, verify_pass
+    from stopsignal.fixing.apply import render, verify_pass
     from stopsignal.model import SourceKind
     from stopsignal.readers import iter_files, read_path
     from stopsignal.rules.remedies import systemd_fix
@@ -123,8 +123,8 @@ def repetitive(runs: int, repeat: int) -> None:
 
     import yaml
 
-    from stopsignal.fix import fix_object, fix_text
-    from stopsignal.fix.bind import target_linter
+    from stopsignal.fixing import fix_object, fix_text
+    from stopsignal.fixing.bind import target_linter
     from stopsignal.runtimes import default_targets
 
     lint = target_linter(default_targets())

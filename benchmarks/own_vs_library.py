@@ -7,11 +7,11 @@ as fast):
 * ``parallel``: ``engine.parallel`` (forked workers, the parent one of them) against
   ``concurrent.futures.ProcessPoolExecutor`` (fork context) doing the same chunks,
   linting the kyverno corpus (or the examples when it is absent) with 2 workers;
-* ``linediff``: ``fix.linediff.matching_blocks`` against ``difflib.SequenceMatcher``
+* ``linediff``: ``fixing.linediff.matching_blocks`` against ``difflib.SequenceMatcher``
   (autojunk off, as a fix needs) and the ``patiencediff`` package, on one fix-sized edit
   of every corpus file and on repetitive files (thousands of equal container arguments),
   with the lines each leaves unmatched (lines the splice must take from the dump);
-* ``jsonpatch``: ``fix.jsonpatch.diff`` against ``jsonpatch.make_patch`` on the webhook's
+* ``jsonpatch``: ``fixing.jsonpatch.diff`` against ``jsonpatch.make_patch`` on the webhook's
   objects (the seed pod, a Deployment, a pod of 3,000 containers), fixed by ``fix_object``;
 * ``containerfile``: ``readers.containerfile_lex.lex`` against ``dockerfile-parse`` and
   ``dockerfile`` (BuildKit's Go parser), on the project's Containerfiles, with what each
@@ -148,7 +148,7 @@ def _unmatched(blocks: Sequence[Sequence[int]], a: Sequence[str], b: Sequence[st
 
 
 def bench_linediff(runs: int) -> None:
-    from stopsignal.fix.linediff import matching_blocks
+    from stopsignal.fixing.linediff import matching_blocks
     from stopsignal.readers import iter_files
 
     where = CORPUS if CORPUS.is_dir() else ROOT / "examples"
@@ -225,8 +225,8 @@ def _objects() -> dict[str, dict[str, Any]]:
 def bench_jsonpatch(runs: int) -> None:
     import jsonpatch
 
-    from stopsignal.fix import fix_object
-    from stopsignal.fix.jsonpatch import diff
+    from stopsignal.fixing import fix_object
+    from stopsignal.fixing.jsonpatch import diff
 
     for label, obj in _objects().items():
         fixed, findings, _ = fix_object(obj)

@@ -45,11 +45,11 @@ rm -rf "$context"
 mkdir -p "$context/wheels"
 say "building the stopsignal wheel"
 "$PIP" wheel -q --no-deps -w "$context/wheels" "$here" >&2
-say "installing stopsignal[webhook] for cp311 manylinux into the build context"
+say "installing stopsignal[webhook,node] for cp311 manylinux into the build context"
 "$PIP" install -q --target "$context/site-packages" \
     --python-version 3.11 --implementation cp --abi cp311 \
     --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-    --only-binary=:all: --find-links "$context/wheels" "stopsignal[webhook]" \
+    --only-binary=:all: --find-links "$context/wheels" "stopsignal[webhook,node]" \
     2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 rm -rf "$context/site-packages/bin"
 cp "$here/containers/webhook.Containerfile" "$context/Containerfile"

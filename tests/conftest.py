@@ -11,15 +11,15 @@ from image_cleanup import present, remove_built
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: Images the suite builds, each listed after the images built FROM it (removal order):
-#: the webhook image and its debootstrapped Python base (scripts/build-webhook-image.sh), and
-#: the demo's seed images (`stopsignal demo --build-only`). Those that were not there when the
+#: Images the suite builds under shared names, each listed after the images built FROM it
+#: (removal order): the webhook image's debootstrapped Python base
+#: (scripts/build-webhook-image.sh; the webhook images themselves have per-session names and
+#: are removed by their test), and the demo's seed images (`stopsignal demo --build-only`),
+#: which other tests use too. Those that were not there when the
 #: session started are removed when it ends; STOPSIGNAL_KEEP_TEST_IMAGES=1 keeps them, to make
 #: the next run faster. The offline base image localhost/debian-systemd:bookworm and the
 #: images of scripts/setup-engines.sh are set-up, made before the tests, and are kept.
 BUILT_BY_TESTS = (
-    "localhost/stopsignal-webhook-e2e:latest",
-    "localhost/stopsignal-webhook:latest",
     "localhost/stopsignal-python:bookworm",
     "localhost/stopsignal-demo-37:latest",
     "localhost/stopsignal-demo:latest",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from headless_chromium import dom, near, screenshot
-from stopsignal.probe.timeline_svg import COLOURS
+from stopsignal.probing.timeline_svg import COLOURS
 
 WIDTH = 1100
 _MEASURE = """<script>
@@ -26,7 +26,7 @@ const out = {
   rows: document.querySelectorAll("table.summary tr").length - 1,
   sections: [...document.querySelectorAll("section")].map((s) => ({
     id: s.id, matches: s.dataset.matches,
-    svg: s.querySelector("svg").getBoundingClientRect().toJSON(),
+    svg: s.querySelector("svg") && s.querySelector("svg").getBoundingClientRect().toJSON(),
     badge: (() => { const r = s.querySelector(".badge").getBoundingClientRect();
                     return {x: r.x + 5, y: r.y + r.height / 2}; })(),
     exits: [...s.querySelectorAll("circle.exit")].map((c) => ({
@@ -51,17 +51,21 @@ def measure(page: Path, folder: Path) -> dict[str, Any]:
 
 
 def check_demo_page(page: Path, folder: Path, expected: dict[str, bool]) -> None:
-    """``expected``: scenario id -> whether it matches the article."""
+    """``expected``: scenario id -> whether it matches the article (None: not run)."""
     text = page.read_text()
     assert "<script" not in text and "http://" not in text.replace(
         "http://www.w3.org/2000/svg", "")  # self-contained: nothing to fetch, nothing to run
     layout = measure(page, folder)
     assert layout["width"] <= WIDTH, "the page is wider than the window"
     assert layout["rows"] == len(expected)
-    assert {s["id"]: s["matches"] == "true" for s in layout["sections"]} == expected
+    assert {s["id"]: None if s["matches"] == "skipped" else s["matches"] == "true"
+            for s in layout["sections"]} == expected
     image = screenshot(page, WIDTH, int(layout["height"]) + 10)
     image.save(folder / "demo.png")  # for a person to look at
     for section in layout["sections"]:
+        if section["matches"] == "skipped":
+            assert section["svg"] is None and not section["exits"], section["id"]
+            continue
         box = section["svg"]
         assert box["width"] > 600 and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH
         badge = "#16a34a" if section["matches"] == "true" else "#dc2626"

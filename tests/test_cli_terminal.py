@@ -159,3 +159,11 @@ def test_warnings_for_unknown_rules_go_to_stderr(tmp_path: Path) -> None:
                    "and selects nothing\n")
     code, _, err = invoke(*LINT, "--ignore", "sytemd-stop-signal", str(POD))
     assert code == 2 and "unknown rule 'sytemd-stop-signal'" in err
+
+
+def test_fix_warns_about_unknown_rules_in_the_config(tmp_path: Path) -> None:
+    config = tmp_path / ".stopsignal.yaml"
+    config.write_text("engines: [openshift@4.9]\nselect: [systemd-stop-signal, STOP1O1]\n")
+    code, _, err = invoke("fix", "--config", str(config), "--diff", str(POD))
+    assert code == 1 and err.startswith(f"stopsignal: warning: {config}:2:1: select: unknown "
+                                        "rule 'STOP1O1' (did you mean 'STOP101'?)")

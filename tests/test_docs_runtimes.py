@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stopsignal.probe.conformance import runtimes_page
+from stopsignal.probing.conformance import runtimes_page
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "runtimes.md"
 

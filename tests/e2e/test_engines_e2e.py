@@ -180,3 +180,17 @@ def test_demo_on_real_docker_and_containerd(docker_host: str, cri_endpoint: str)
     assert hang["ran_on"].startswith("containerd@1.6")
     assert hang["observed"]["killed"] and hang["observed"]["exit_code"] == 137
     assert scenarios["docker-20.10-demo-sigint"]["ran_on"].startswith("docker@20.10")
+
+
+@pytest.mark.docker
+@pytest.mark.cri
+def test_setup_script_is_idempotent_and_ends_with_the_exports(docker_host: str,
+                                                              cri_endpoint: str) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("scripts/setup-engines.sh needs root")
+    done = subprocess.run(["bash", str(REPO / "scripts" / "setup-engines.sh")],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "reusing it" in done.stderr  # the running daemons were kept, not restarted
+    assert done.stdout.splitlines()[-2:] == [f"export DOCKER_HOST={docker_host}",
+                                             f"export CONTAINER_RUNTIME_ENDPOINT={cri_endpoint}"]

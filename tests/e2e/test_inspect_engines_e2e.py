@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 import pytest
 from e2e_helpers import REPO, RUN, podman, stopsignal
 
+pytestmark = pytest.mark.podman  # the tini image is built with podman
+
 DOCKER = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
 NOSTOP = "localhost/stopsignal-systemd-nostopsignal"
 TINI_IMAGE = f"localhost/stopsignal-inspect-tini:{RUN}"
@@ -46,6 +48,7 @@ class Case(NamedTuple):
     log: str | None = None
     prestop: tuple[str, ...] = ()
     cri_only: bool = False
+    user: int | None = None
 
 
 CASES = {
@@ -56,6 +59,8 @@ CASES = {
     "demo-sigint": Case("localhost/stopsignal-demo", log="Exiting by SIGINT"),
     "demo-37": Case("localhost/stopsignal-demo-37", log="Exiting by SIGRTMIN+3"),
     "tini-handler": Case(TINI_IMAGE, log="Exiting by SIGTERM"),
+    # Not root: its /proc/PID/fd, syscall and mem are owner-only (DAC_READ_SEARCH).
+    "tini-as-user": Case(TINI_IMAGE, log="Exiting by SIGTERM", user=1000),
     # The article's fix, as the kubelet runs it: the preStop hook halts systemd first.
     "systemd-prestop": Case(NOSTOP, systemd=True, prestop=tuple(PRESTOP_37), cri_only=True),
 }
@@ -67,7 +72,7 @@ def docker(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def tini_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def tini_archive(images: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """tini in front of the article's script, built with podman, saved for the engines."""
     tini = shutil.which("tini-static") or "/usr/bin/tini-static"
     assert Path(tini).is_file(), "install the Debian package tini (it ships tini-static)"
@@ -102,6 +107,8 @@ def docker_running(tini_archive: Path) -> Iterator[dict[str, str]]:
             name = f"{NAMESPACE}-{case}"
             extra = ["--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp", "-v",
                      "/sys/fs/cgroup:/sys/fs/cgroup:ro"] if spec.systemd else []
+            if spec.user is not None:
+                extra += ["--user", str(spec.user)]
             if spec.command:  # like the pod's `command`: it replaces the entrypoint
                 extra += ["--entrypoint", spec.command[0]]
             started = docker("run", "-d", "--name", name, "--network", "none",
@@ -199,7 +206,9 @@ class CriPods:
                     "io.kubernetes.container.name": "main"},
             annotations=annotations,
             linux=pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(
-                namespace_options=options)))
+                namespace_options=options,
+                run_as_user=pb.Int64Value(value=spec.user) if spec.user is not None
+                else None)))
         container_id = self.runtime.CreateContainer(pb.CreateContainerRequest(
             pod_sandbox_id=sandbox_id, config=config, sandbox_config=sandbox),
             timeout=120).container_id
@@ -279,6 +288,7 @@ def test_node_mode_lists_every_cri_container_with_pod_and_namespace(
     assert prestop["stop_signal"] == "SIGTERM" and prestop["prestop"].startswith("exec: ")
     assert "preStop hook runs first" in prestop["reason"]
     assert node_verdicts[ids["tini-handler"]]["forwards"] is True
+    assert node_verdicts[ids["tini-as-user"]]["pid1"]["sigtimedwait"]  # read as root
     # Every running CRI container of the node is listed, each with its pod and namespace.
     listed = pods.runtime.ListContainers(pods.pb.ListContainersRequest(
         filter=pods.pb.ContainerFilter(state=pods.pb.ContainerStateValue(
@@ -342,6 +352,75 @@ def test_node_metrics_scraped_with_the_prometheus_parser(
     assert "process_cpu_seconds_total" in text
 
 
+def test_the_daemonset_pod_spec_works_with_its_documented_privileges(
+        cri_running: tuple[CriPods, dict[str, str]],
+        node_verdicts: dict[str, dict[str, Any]]) -> None:
+    """deploy/overlays/node-inspect's container, run under podman as the kubelet would run it:
+    its image, command, user, capabilities (and nothing else), host PID namespace, read-only
+    root, the CRI socket mounted read-only. The verdicts match the host's."""
+    import yaml
+    from prometheus_client.parser import text_string_to_metric_families
+
+    image = f"localhost/stopsignal-webhook:{RUN}"  # its own tag: others build :latest
+    built = subprocess.run(["bash", str(REPO / "scripts" / "build-webhook-image.sh")],
+                           capture_output=True, text=True, timeout=900, check=False, cwd=REPO,
+                           env={**os.environ, "STOPSIGNAL_WEBHOOK_IMAGE": image})
+    assert built.returncode == 0, built.stderr[-2000:]
+    rendered = subprocess.run(["kubectl", "kustomize", str(REPO / "deploy" / "overlays" /
+                                                          "node-inspect")],
+                              capture_output=True, text=True, timeout=60, check=True).stdout
+    [daemonset] = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "DaemonSet"]
+    pod = daemonset["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    context = container["securityContext"]
+    [mount] = container["volumeMounts"]
+    [env] = container["env"]
+    endpoint = os.environ["CONTAINER_RUNTIME_ENDPOINT"].removeprefix("unix://")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [a if not a.startswith("--metrics-port=") else f"--metrics-port={port}"
+            for a in container["args"]] + ["--metrics-host=127.0.0.1", "--interval=1"]
+    name = f"ss-inspect-daemonset-{uuid.uuid4().hex[:6]}"
+    assert pod["hostPID"] is True and context["readOnlyRootFilesystem"] is True
+    run = ["run", "-d", "--name", name, "--pid", "host", "--network", "host", "--read-only",
+           "--user", str(pod["securityContext"]["runAsUser"]), "--cap-drop", "ALL",
+           "--cap-add", ",".join(context["capabilities"]["add"]),
+           "--security-opt", "no-new-privileges",
+           "-v", f"{endpoint}:{mount['mountPath']}:ro", "-e", f"{env['name']}={env['value']}",
+           "--entrypoint", container["command"][0],
+           image, *container["command"][1:], *args]
+    started = podman(*run)
+    if started.returncode != 0:
+        podman("rmi", "-f", image)
+    assert started.returncode == 0, started.stderr
+    try:
+        deadline = time.monotonic() + 60
+        text = ""
+        while "stopsignal_inspect_container_verdict{" not in text:
+            assert time.monotonic() < deadline, podman("logs", name).stderr
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
+                                            timeout=5) as response:
+                    text = response.read().decode()
+            except OSError:
+                pass
+            time.sleep(0.3)
+    finally:
+        stopped = podman("stop", "-t", "10", name)
+        code = podman("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
+        podman("rm", "-f", name)
+        podman("rmi", "-f", image)
+    assert stopped.returncode == 0 and code == "0"  # it stops gracefully itself
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    seen = {s.labels["id"]: s.labels["verdict"] for s in
+            families["stopsignal_inspect_container_verdict"].samples}
+    _pods, ids = cri_running
+    for case, container_id in ids.items():
+        assert seen[container_id] == node_verdicts[container_id]["verdict"], case
+
+
+# Last: it stops the CRI containers the tests above inspect.
 def test_cri_real_stop_agrees(cri_running: tuple[CriPods, dict[str, str]],
                               node_verdicts: dict[str, dict[str, Any]]) -> None:
     pods, ids = cri_running

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from e2e_helpers import REPO, stopsignal
 
 from headless_chromium import near, screenshot
-from stopsignal.probe.timeline_svg import COLOURS, WIDTH, height
+from stopsignal.probing.timeline_svg import COLOURS, WIDTH, height
 
 KILLED = ("--process", "--engine", "kubernetes@1.33", "--grace", "3", "--ready-timeout", "0.5",
           "--", "sleep", "100")

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from stopsignal.fix.data import diff_paths
+from stopsignal.fixing.data import diff_paths
 
 Path = tuple[Any, ...]
 

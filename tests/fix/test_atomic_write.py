@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stopsignal.fix.atomic import write_atomic
+from stopsignal.fixing.atomic import write_atomic
 
 CASE = Path(__file__).parent / "cases" / "pod-systemd-openshift49"
 SOURCE = CASE / "pod-stopsignal-systemd.yaml"
@@ -35,7 +35,7 @@ CHILD = textwrap.dedent("""
 
     os.fsync = pause("fsync", os.fsync)
     Path.replace = pause("replace", Path.replace)
-    import stopsignal.fix.atomic as atomic
+    import stopsignal.fixing.atomic as atomic
     atomic._sync_folder = pause("sync-folder", atomic._sync_folder)
     from stopsignal.cli import main
     main(["fix", "--engine", "openshift@4.9", path])

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stopsignal.fix import data
-from stopsignal.fix.apply import _overlap, choose
+from stopsignal.fixing import data
+from stopsignal.fixing.apply import _overlap, choose
 from stopsignal.model import Applicability, Edit, Finding, Fix, Location, Severity
 
 PATH = "f.yaml"

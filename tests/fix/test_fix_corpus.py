@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from corpora import Corpus, corpus_params
 from stopsignal.cli.app import cli
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix.apply import render, verify_pass
+from stopsignal.fixing.apply import render, verify_pass
 from stopsignal.model import Edit, SourceKind
 from stopsignal.readers import iter_files, read_path
 from stopsignal.rules.remedies import systemd_fix

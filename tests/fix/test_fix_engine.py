@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from stopsignal.cli.app import cli
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix import LintOutput, fix_object, fix_text
-from stopsignal.fix.jsonpatch import patch_for
-from stopsignal.fix.splice import splice
+from stopsignal.fixing import LintOutput, fix_object, fix_text
+from stopsignal.fixing.jsonpatch import patch_for
+from stopsignal.fixing.splice import splice
 from stopsignal.model import Edit, Finding, Fix, Location, Severity
 from stopsignal.runtimes import parse_targets
 

@@ -120,7 +120,7 @@ def test_a_full_disk_costs_one_line_per_file_and_leaves_no_temporary_file(
                     pass
             os.close(filler)
         else:  # no tmpfs here: the kernel's answer, injected where it comes
-            from stopsignal.fix import atomic
+            from stopsignal.fixing import atomic
 
             def full(descriptor: int) -> None:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from stopsignal.fix import LintOutput, fix_object
-from stopsignal.fix.bind import engine_object_linter, target_linter, target_object_linter
-from stopsignal.fix.objects import OBJECT_PATH, object_text
+from stopsignal.fixing import LintOutput, fix_object
+from stopsignal.fixing.bind import engine_object_linter, target_linter, target_object_linter
+from stopsignal.fixing.objects import OBJECT_PATH, object_text
 from stopsignal.model import Finding
 
 from . import checks

@@ -15,8 +15,8 @@ import jsonpatch
 import pytest
 
 from stopsignal.errors import FixVerificationError
-from stopsignal.fix import LintOutput, fix_object, object_text
-from stopsignal.fix.bind import target_linter
+from stopsignal.fixing import LintOutput, fix_object, object_text
+from stopsignal.fixing.bind import target_linter
 from stopsignal.model import Edit, Finding, Fix, Location, Severity
 from stopsignal.runtimes import default_targets, parse_targets
 from stopsignal.webhook.memo import IGNORED_METADATA
@@ -135,7 +135,7 @@ def test_an_edit_that_does_not_fit_the_object_is_refused() -> None:
 
 
 def test_a_patch_that_would_not_apply_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from stopsignal.fix import objects
+    from stopsignal.fixing import objects
 
     fix = _set(("spec", "containers", 0, "tty"), False)
     monkeypatch.setattr(objects, "diff", lambda before, after: [
@@ -146,7 +146,7 @@ def test_a_patch_that_would_not_apply_is_refused(monkeypatch: pytest.MonkeyPatch
 
 def test_a_patch_that_changes_more_than_the_edits_is_refused(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from stopsignal.fix import objects
+    from stopsignal.fixing import objects
 
     fix = _set(("spec", "containers", 0, "tty"), False)
     monkeypatch.setattr(objects, "diff", lambda before, after: [

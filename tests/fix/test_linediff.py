@@ -9,8 +9,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stopsignal.fix.linediff import _myers, matching_blocks
-from stopsignal.fix.splice import changed_lines, splice
+from stopsignal.fixing.linediff import _myers, matching_blocks
+from stopsignal.fixing.splice import changed_lines, splice
 
 LINES = st.lists(st.sampled_from(["a", "b", "c", "  - x", "", "key: 1", "key: 2"]),
                  max_size=40)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stopsignal.fix.apply import render, verify_pass
+from stopsignal.fixing.apply import render, verify_pass
 from stopsignal.model import Edit
 from stopsignal.rules.remedies import SYSTEMD_HOOK
 

@@ -181,3 +181,10 @@ def test_a_prestop_kill_of_pid1_is_judged_first() -> None:
     sleeper = container()._replace(prestop_argv=("sleep", "5"))
     assert judge(sleeper, plan(15), {100: SYSTEMD}).reason == \
         judge(container(), plan(15), {100: SYSTEMD}).reason
+
+
+def test_a_main_process_in_a_shared_pid_namespace_gets_default_actions() -> None:
+    app = proc(100, ["app"])._replace(nspid=(100, 7))  # pause is PID 1 of the pod
+    verdict = judge(container(), plan(15), {100: app})
+    assert (verdict.verdict, verdict.sigkill) == ("acts", False)
+    assert judge(container(), plan(28), {100: app}).verdict == "ignores"  # SIGWINCH

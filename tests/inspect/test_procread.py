@@ -53,11 +53,16 @@ def test_masks_identity_and_fds_of_a_real_process(child: subprocess.Popen[str]) 
     assert not facts.unreadable
 
 
-def test_a_process_that_is_not_pid1_of_a_namespace_is_refused(
-        child: subprocess.Popen[str]) -> None:
-    read = read_container(live(child.pid, started=time.time()))
+def test_a_process_that_is_not_pid1_of_a_namespace(child: subprocess.Popen[str]) -> None:
+    """Accepted when it started with the container (a pod sharing its PID namespace), where
+    default actions apply; refused when nothing tells whether it is the container's."""
+    read = read_container(live(child.pid))
     assert read.processes == {}
     assert read.note is not None and "not PID 1 of a PID namespace" in read.note
+    shared = inspect_one(live(child.pid, started=time.time()))
+    assert shared.judgement is not None
+    assert (shared.judgement.verdict, shared.judgement.sigkill) == ("acts", False)
+    assert "default action" in shared.judgement.reason
 
 
 def test_a_pid_that_does_not_exist() -> None:

@@ -101,7 +101,7 @@ def test_misspelled_suppression_comment_warns(tmp_path: Path) -> None:
     result = engine.lint_paths([str(tmp_path)], Config(engines=OPENSHIFT))
     assert len(result.findings) == 1  # the misspelled comment suppressed nothing
     assert [(Path(w.path).name, w.line, w.message.split(": ")[1])
-            for w in result.warnings] == [("Containerfile", 1, "ignore-file=stop1o1"),
+            for w in result.warnings] == [("Containerfile", 1, "ignore-file=STOP1O1"),
                                           ("pod.yaml", text.splitlines().index(
                                               "  # stopsignal: ignore=sytemd-stop-signal -- typo"
                                           ) + 1, "ignore=sytemd-stop-signal")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stopsignal.probe.spec import HookResult, PreStop
+from stopsignal.probing.spec import HookResult, PreStop
 
 
 @dataclass

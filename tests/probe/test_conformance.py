@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from stopsignal.cli.conformance_cmd import conformance
-from stopsignal.probe.conformance import (
+from stopsignal.probing.conformance import (
     CASES,
     agreement,
     render_markdown,
@@ -38,6 +38,8 @@ def test_agreement_compares_verdict_and_signal() -> None:
     assert not agreement(predicted, {"graceful": True, "signal": 15})
     unknown = {"graceful": None, "signal": 2, "effective_signal": 2}
     assert agreement(unknown, {"graceful": True, "signal": 2})
+    # The program's verdict is unknown: then its log must name the predicted signal.
+    assert not agreement(unknown, {"graceful": False, "signal": None})
 
 
 def test_engine_versions_land_in_their_matrix_rows() -> None:

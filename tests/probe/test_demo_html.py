@@ -8,8 +8,9 @@ from pathlib import Path
 from report_pages import check_demo_page
 from stopsignal.demo.report_html import render_html
 from stopsignal.demo.run import ScenarioResult
+from stopsignal.demo.scenarios import REAL_SCENARIOS as SCENARIOS_ALL
 from stopsignal.demo.scenarios import SCENARIOS, observe
-from stopsignal.probe.spec import ContainerResult, Event
+from stopsignal.probing.spec import ContainerResult, Event
 
 
 def result(graceful: bool, end: float, stop_logs: str) -> ContainerResult:
@@ -33,8 +34,12 @@ def test_demo_page_renders_every_scenario(tmp_path: Path) -> None:
     for scenario, probed in ((first, result(True, 1.0, "Exiting by SIGTERM")),
                              (second, result(False, 4.12, ""))):
         items.append(ScenarioResult(scenario, observe(probed), probed))
-    assert [item.matches for item in items] == [True, False]
+    absent = next(scenario for scenario in SCENARIOS_ALL if scenario.on == "docker")
+    items.append(ScenarioResult(absent, {}, ContainerResult(name="main", engine="docker"),
+                                skipped="DOCKER_HOST is not set"))
+    assert [item.matches for item in items] == [True, False, False]
     page = tmp_path / "demo.html"
-    page.write_text(render_html(items, ran_on="podman 4.3.1"))
-    assert "podman 4.3.1" in page.read_text()
-    check_demo_page(page, tmp_path, {first.id: True, second.id: False})
+    page.write_text(render_html(items))
+    text = page.read_text()
+    assert "<td>podman</td>" in text and "not run: DOCKER_HOST is not set" in text
+    check_demo_page(page, tmp_path, {first.id: True, second.id: False, absent.id: None})

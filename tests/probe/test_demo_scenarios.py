@@ -8,7 +8,7 @@ import pytest
 
 from stopsignal.demo.run import run_scenarios, table
 from stopsignal.demo.scenarios import IDS, SCENARIOS, matches, observe
-from stopsignal.probe.spec import ContainerResult, PodSpec
+from stopsignal.probing.spec import ContainerResult, PodSpec
 from stopsignal.runtimes import StopRequest, parse_target, resolve
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"

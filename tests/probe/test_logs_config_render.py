@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from stopsignal.probe import config
-from stopsignal.probe.logs import clean_logs, workload_saw
-from stopsignal.probe.render import progress_line, report
-from stopsignal.probe.spec import ContainerResult, Event
+from stopsignal.probing import config
+from stopsignal.probing.logs import clean_logs, workload_saw
+from stopsignal.probing.render import progress_line, report
+from stopsignal.probing.spec import ContainerResult, Event
 
 REPO = Path(__file__).resolve().parents[2]
 

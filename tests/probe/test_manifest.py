@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from stopsignal.errors import InputError
-from stopsignal.probe.manifest import read_pods
-from stopsignal.probe.spec import PreStop
+from stopsignal.probing.manifest import read_pods
+from stopsignal.probing.spec import PreStop
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from probe_fakes import FakeRunner
 
-from stopsignal.probe import plan
-from stopsignal.probe.spec import ContainerResult, HookResult, PreStop
+from stopsignal.probing import plan
+from stopsignal.probing.spec import ContainerResult, HookResult, PreStop
 from stopsignal.runtimes import Outcome, Resolution, StopRequest, parse_target, resolve
 
 SYSTEMD = ("/sbin/init",)

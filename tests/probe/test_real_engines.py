@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from stopsignal.cli.probe_cmd import probe
-from stopsignal.probe.real import (
+from stopsignal.probing.real import (
     ImageFacts,
     RealOptions,
     Stopped,
@@ -17,7 +17,7 @@ from stopsignal.probe.real import (
     predict,
     with_hook,
 )
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec, PreStop
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec, PreStop
 from stopsignal.runtimes import parse_target
 
 CONTAINERD = parse_target(("kubernetes", "containerd@1.6.20"))

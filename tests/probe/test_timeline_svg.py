@@ -11,8 +11,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from headless_chromium import near, screenshot
-from stopsignal.probe.spec import ContainerResult, Event
-from stopsignal.probe.timeline_svg import COLOURS, WIDTH, height, marks, render_svg
+from stopsignal.probing.spec import ContainerResult, Event
+from stopsignal.probing.timeline_svg import COLOURS, WIDTH, height, marks, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

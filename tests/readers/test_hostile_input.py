@@ -142,5 +142,18 @@ def test_unreadable_directories_are_errors(tmp_path: Path) -> None:
     assert nested.returncode == 2, nested.stderr
     (error,) = json.loads(nested.stdout)["errors"]
     assert error["path"] == f"{tree}/locked" and "Permission denied" in error["message"]
-    assert len(json.loads(nested.stdout)["findings"]) == 1  # the readable file still counts
+    findings = json.loads(nested.stdout)["findings"]
+    assert findings and {finding["path"] for finding in findings} == {f"{tree}/open/pod.json"}
     assert top.returncode == 2 and "Traceback" not in top.stderr
+
+
+def test_a_huge_shell_script_is_not_analysed_character_by_character(tmp_path: Path) -> None:
+    from stopsignal.rules.shell_analysis import ShellSyntaxError, tokenize
+
+    with pytest.raises(ShellSyntaxError, match="not analysed"):
+        tokenize("a " * 40_000)
+    pod = tmp_path / "pod.yaml"
+    pod.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                   f"  - name: c\n    image: x\n    command: [sh, -c, '{'a ' * 1_000_000}']\n")
+    code, out, _ = _cli("lint", "--format", "json", str(pod))
+    assert code == 0 and json.loads(out)["errors"] == []

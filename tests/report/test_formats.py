@@ -130,3 +130,23 @@ def test_text_colour_only_adds_styles() -> None:
 def test_machine_formats_ignore_colour(name: str) -> None:
     result = lint_as(("pod.yaml", POD))
     assert renderer(name)(result, color=True) == renderer(name)(result)
+
+
+def test_assumed_facts_in_json_and_sarif() -> None:
+    # A Containerfile on a base image lint cannot see: the verdict rests on its STOPSIGNAL.
+    containerfile = 'FROM quay.io/acme/systemd-base:1\nCMD ["/sbin/init"]\n'
+    result = engine.lint_results([read_text(containerfile, "Containerfile")],
+                                 config.Config(select=("systemd-stop-signal",)))
+    (finding,) = json.loads(renderer("json")(result))["findings"]
+    fact = "the base image quay.io/acme/systemd-base:1 declares no STOPSIGNAL"
+    assert finding["assumed"] == [fact] and finding["severity"] == "warning"
+    log = json.loads(renderer("sarif")(result))
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    (entry,) = log["runs"][0]["results"]
+    assert entry["properties"]["assumed"] == [fact] and entry["level"] == "warning"
+    # Known facts: nothing assumed, an error.
+    known = engine.lint_results([read_text(containerfile.replace(
+        "quay.io/acme/systemd-base:1", "fedora:40"), "Containerfile")],
+        config.Config(select=("systemd-stop-signal",)))
+    (finding,) = json.loads(renderer("json")(known))["findings"]
+    assert finding["assumed"] == [] and finding["severity"] == "error"

@@ -32,13 +32,14 @@ def test_an_image_that_sets_env_container_is_clean() -> None:
     assert rules(POD, f"nginx={INSPECT}") == []
 
 
-def test_a_known_image_without_it_is_an_error(tmp_path: Path) -> None:
+def test_a_known_image_without_it_is_a_warning(tmp_path: Path) -> None:
     config = json.loads(INSPECT.read_text())
     config[0]["Config"]["Env"] = [e for e in config[0]["Config"]["Env"]
                                   if not e.startswith("container=")]
     bare = tmp_path / "bare.json"
     bare.write_text(json.dumps(config))
-    assert rules(POD, f"nginx={bare}") == [("systemd-container-env", "error")]
+    # A warning: whether systemd hangs also depends on the node and systemd's version.
+    assert rules(POD, f"nginx={bare}") == [("systemd-container-env", "warning")]
 
 
 def test_fix_appends_to_env_and_keeps_the_rest(tmp_path: Path) -> None:

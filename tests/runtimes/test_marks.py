@@ -32,14 +32,17 @@ def test_container_env_set_or_unknown_keeps_the_clean_halt() -> None:
     assert resolve(target, SYSTEMD).graceful is True  # None: lint's rule asks, not resolve
 
 
-def test_crio_marks_only_in_systemd_mode() -> None:
-    crio = parse_target(("cri-o@1.36",))
+def test_crio_before_1_23_marks_only_in_systemd_mode() -> None:
+    crio = parse_target(("cri-o@1.22.1",))
     assert crio_systemd_mode(["/usr/sbin/init"]) and crio_systemd_mode(["/lib/systemd/systemd"])
     assert not crio_systemd_mode(["/entrypoint.sh", "/sbin/init"])
     assert engine_mark(crio, ["/sbin/init"]) is not None
     assert engine_mark(crio, ["/entrypoint.sh"]) is None
+    # From 1.23 (OpenShift 4.10) every container gets /run/.containerenv.
+    assert engine_mark(parse_target(("cri-o@1.23",)), ["/entrypoint.sh"]) is not None
+    fixed_parser = parse_target(("cri-o@1.21.7",))  # parses SIGRTMIN+3, before 1.23
     wrapped = SYSTEMD._replace(command=("/usr/local/bin/systemd",), container_env=False)
-    assert resolve(crio, wrapped).graceful is True  # basename systemd: systemd mode
+    assert resolve(fixed_parser, wrapped).graceful is True  # basename systemd: systemd mode
 
 
 def test_the_shell_is_not_affected() -> None:

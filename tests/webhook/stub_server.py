@@ -36,8 +36,14 @@ def linter(obj: dict[str, Any]) -> Sequence[Finding]:
 
 def main(argv: list[str]) -> int:
     cert, key, port = argv[1], argv[2], int(argv[3])
+    limits = None
+    if argv[4:] == ["tight"]:  # short limits, so that the abuse tests finish quickly
+        from stopsignal.webhook.transport import Limits
+
+        limits = Limits(connections=64, handshake_seconds=1.0, head_seconds=1.0,
+                        body_seconds=2.0, keep_alive_seconds=1, body_budget=1024 * 1024)
     options = server.ServeOptions(cert=Path(cert), key=Path(key), host="127.0.0.1", port=port,
-                                  reload_interval=0.0, graceful_timeout=10)
+                                  reload_interval=0.0, graceful_timeout=10, limits=limits)
     return server.serve(options, ReviewConfig(fixer=fixer, linter=linter))
 
 

@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,11 @@ from webhook_support import REPO, admission_review, decode_patch, free_port, wri
 
 pytestmark = pytest.mark.podman
 
-IMAGE = "localhost/stopsignal-webhook:latest"
-TEST_IMAGE = "localhost/stopsignal-webhook-e2e:latest"
+# Names of this session's own: concurrent test runs on one podman store must not build over,
+# or remove, each other's images. Both are removed when the module is done.
+RUN = f"pytest-{uuid.uuid4().hex[:8]}"
+IMAGE = f"localhost/stopsignal-webhook:{RUN}"
+TEST_IMAGE = f"localhost/stopsignal-webhook-e2e:{RUN}"
 SYSTEMD_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sd"},
                "spec": {"containers": [{"name": "sd", "image": "localhost/stopsignal-systemd",
                                         "command": ["/sbin/init"]}]}}
@@ -33,6 +37,7 @@ def env() -> dict[str, str]:
     values = dict(os.environ)
     values.setdefault("CONTAINERS_CONF", str(REPO / "containers" / "containers.conf"))
     values["PATH"] = values.get("PATH", "") + ":/usr/sbin:/sbin"
+    values["STOPSIGNAL_WEBHOOK_IMAGE"] = IMAGE  # scripts/build-webhook-image.sh builds it
     return values
 
 
@@ -54,7 +59,7 @@ def test_image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     made = run("podman", "build", "-q", "-t", TEST_IMAGE, str(context))
     assert made.returncode == 0, made.stderr
     yield certs.ca
-    run("podman", "rmi", "-f", TEST_IMAGE)
+    run("podman", "rmi", "-f", TEST_IMAGE, IMAGE)
 
 
 def probe(*engine: str) -> dict[str, Any]:

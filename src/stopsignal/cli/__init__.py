@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("stopsignal.cli.rules_cmd", "List the lint rules."),
     "explain": ("stopsignal.cli.rules_cmd", "Show the documentation of one rule."),
     "probe": ("stopsignal.cli.probe_cmd",
-              "Run a workload under podman and stop it as an engine would."),
+              "Run a workload and stop it as an engine would (podman, Docker, CRI)."),
     "conformance": ("stopsignal.cli.conformance_cmd",
                     "Check the runtime model against the real engines present."),
     "inspect": ("stopsignal.cli.inspect_cmd",

@@ -34,7 +34,7 @@ def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
       eval "$(scripts/setup-engines.sh | grep ^export)"
       stopsignal conformance --on podman,docker,cri --json
     """
-    from stopsignal.probe.conformance import ENGINES, run
+    from stopsignal.probing.conformance import ENGINES, run
 
     engines = [part.strip() for part in on.split(",") if part.strip()]
     unknown = [engine for engine in engines if engine not in ENGINES]
@@ -65,6 +65,6 @@ def _progress(text: str) -> None:
 
 
 def _text(report: dict[str, object]) -> str:
-    from stopsignal.probe.conformance import render_text
+    from stopsignal.probing.conformance import render_text
 
     return render_text(report)

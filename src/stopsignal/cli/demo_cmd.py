@@ -19,7 +19,7 @@ from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
     from stopsignal.demo.run import ScenarioResult
-    from stopsignal.probe.spec import ContainerResult, PodSpec
+    from stopsignal.probing.spec import ContainerResult, PodSpec
 
 
 def _say(message: str) -> None:
@@ -104,7 +104,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
         styled = use_color(color, sys.stdout)
         lines = table(results).splitlines()
         if styled:  # a matching row green, one that does not match red
-            lines = lines[:2] + [click.style(line, fg="green" if item.matches else "red")
+            lines = lines[:2] + [click.style(line, fg="green" if item.matches else
+                                             "yellow" if item.skipped else "red")
                                  for line, item in zip(lines[2:], results, strict=True)]
         click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
@@ -114,8 +115,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
 def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
          color: bool = False) -> list[ScenarioResult]:
     from stopsignal.demo.run import run_scenarios
-    from stopsignal.probe.podman import Podman
-    from stopsignal.probe.session import PodmanSession, ProbeOptions
+    from stopsignal.probing.podman import Podman
+    from stopsignal.probing.session import PodmanSession, ProbeOptions
     from stopsignal.runtimes import parse_target
 
     podman = Podman()
@@ -140,8 +141,8 @@ def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str
     from typing import Any
 
     from stopsignal.demo.run import run_real_scenarios
-    from stopsignal.probe.conformance import open_engine
-    from stopsignal.probe.real import RealOptions, RealSession
+    from stopsignal.probing.conformance import open_engine
+    from stopsignal.probing.real import RealOptions, RealSession
 
     sessions: dict[str, RealSession[Any]] = {}
     progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty())

@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from stopsignal.cli.options import image_bindings, load_config, target_options
+from stopsignal.cli.options import target_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
-    from stopsignal.config import Config
-    from stopsignal.engine import ImageBinding
-    from stopsignal.fix import FileFix
+    from stopsignal.api import FixReport
+    from stopsignal.fixing import FileFix
     from stopsignal.model import Finding
-    from stopsignal.readers.files import Globs
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,9 +39,10 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     was and the error says why.
 
     `stopsignal fix -` reads a manifest stream on stdin and writes the fixed
-    stream to stdout, so it works as a Helm post-renderer
-    (`helm install --post-renderer stopsignal --post-renderer-args fix
-    --post-renderer-args -`, or scripts/helm-post-renderer for older Helm).
+    stream to stdout, so it works as a Helm post-renderer: the plugin in
+    helm-plugin/stopsignal on Helm 4 (`--post-renderer stopsignal`), `helm install
+    --post-renderer stopsignal --post-renderer-args fix --post-renderer-args -` on
+    Helm 3.10+, or scripts/helm-post-renderer for older Helm.
 
     \b
     Examples:
@@ -55,187 +54,68 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     to make) or a fix failed verification, 2 usage error or unreadable input.
     With `-`, remaining findings are reported on stderr and the exit code is 0.
     """
+    from stopsignal import api
     from stopsignal.cli import fail
+    from stopsignal.cli.stdio import write_stdout
 
     try:
-        config = load_config(engines=engines, add_engines=add_engines, select=select,
-                             ignore=ignore, config_path=config_path, no_config=no_config)
-        if not paths:
-            raise UsageError("nothing to fix: give files or directories (or - for stdin)")
-        bindings = image_bindings(images, [*image_configs, *config.image_configs])
+        text = None
         if "-" in paths:
+            from stopsignal.cli.stdio import decode_stdin, read_stdin
+
             if len(paths) > 1:
                 raise UsageError("- (stdin) cannot be combined with other paths")
-            code = _stdin(config, unsafe_fixes, show_diff, bindings, stdin_filename or "<stdin>")
-        else:
-            code = _files(paths, config, unsafe_fixes, show_diff, bindings)
+            # Bytes in and out: text mode would turn CRLF into LF behind our back.
+            text = decode_stdin(read_stdin())
+        report = api.fix([path for path in paths if path != "-"], text=text,
+                         filename=stdin_filename or "<stdin>", write=not show_diff,
+                         unsafe=unsafe_fixes, engines=engines, add_engines=add_engines,
+                         select=select, ignore=ignore, images=images,
+                         image_configs=image_configs, config=config_path, no_config=no_config)
+        for warning in report.warnings:
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
+        if text is not None:
+            sys.exit(_stdin(report, show_diff, unsafe_fixes))
+        for result in report.changed if show_diff else ():
+            write_stdout(result.diff().encode("utf-8"))
     except StopSignalError as error:
         fail(error)
-    sys.exit(code)
+    for message in report.errors:
+        sys.stderr.write(f"stopsignal: error: {message}\n")
+    for failure in report.failed:
+        sys.stderr.write(f"stopsignal: error: {failure.message} (file left unchanged)\n")
+    for failure in report.unwritten:
+        sys.stderr.write(f"stopsignal: error: {failure.message} (file left unchanged)\n")
+    for note in report.notes:
+        sys.stderr.write(f"stopsignal: note: {note}\n")
+    out = sys.stderr if show_diff else sys.stdout
+    _summary(report.files, out, unsafe=unsafe_fixes, verb="Would fix" if show_diff else "Fixed")
+    if report.unwritten:
+        sys.exit(2)
+    if report.failed or (show_diff and report.changed) or report.failing:
+        sys.exit(1)
+    sys.exit(2 if report.errors and not report.files else 0)
 
 
-def _stdin(config: Config, unsafe: bool, show_diff: bool, bindings: list[ImageBinding],
-           name: str) -> int:
-    from stopsignal.cli.stdio import decode_stdin, read_stdin, write_stdout
-    from stopsignal.errors import FixVerificationError
-    from stopsignal.fix import fix_text
-    from stopsignal.fix.bind import engine_linter
+def _stdin(report: FixReport, show_diff: bool, unsafe: bool) -> int:
+    """``fix -``: the fixed stream (or its diff) on stdout, the summary on stderr."""
+    from stopsignal.cli.stdio import write_stdout
 
-    # Bytes in and out: text mode would turn CRLF into LF behind our back.
-    text = decode_stdin(read_stdin())
-    lint = engine_linter(config, images=bindings)
-    first = lint(name, text)
-    if first.errors:
-        raise UsageError(f"cannot read the manifest stream: {first.errors[0]}")
-    try:
-        result = fix_text(name, text, lint, unsafe=unsafe, first=first)
-    except FixVerificationError as error:
-        sys.stderr.write(f"stopsignal: error: {error} (nothing was written)\n")
+    if report.errors:
+        raise UsageError(f"cannot read the manifest stream: {report.errors[0]}")
+    if report.failed:
+        sys.stderr.write(f"stopsignal: error: {report.failed[0].message} "
+                         "(nothing was written)\n")
         return 1
-    write_stdout((_diff(result) if show_diff else result.text).encode("utf-8"))
-    _summary([result], sys.stderr, unsafe=unsafe)
+    result = report.files[0]
+    write_stdout((result.diff() if show_diff else result.text).encode("utf-8"))
+    _summary(report.files, sys.stderr, unsafe=unsafe)
     return 0
 
 
-def _files(paths: Sequence[str], config: Config, unsafe: bool, show_diff: bool,
-           bindings: list[ImageBinding]) -> int:
-    from stopsignal.cli.stdio import write_stdout
-    from stopsignal.engine import exclusions
-    from stopsignal.errors import FixVerificationError
-    from stopsignal.fix import FileFix, LintOutput, fix_text
-    from stopsignal.fix.atomic import UnsafeWrite, write_atomic
-    from stopsignal.fix.bind import engine_linter
-    from stopsignal.readers import read_path
-
-    targets = _targets(paths, exclusions(config))
-    _stale(targets, remove=not show_diff)
-    files = [path for path, _ in targets]
-    results = [read_path(path) for path in files]
-    images: list[ImageBinding] = [(None, image) for result in results for image in result.images]
-    lint = engine_linter(config, images=[*bindings, *images])
-    done: list[FileFix] = []
-    failed = unreadable = unwritten = False
-    for (path, within), read in zip(targets, results, strict=True):
-        if read.errors:
-            unreadable = True
-            for error in read.errors:
-                sys.stderr.write(f"stopsignal: error: {error}\n")
-            continue
-        if not read.containers:
-            continue  # nothing lint could fix: never parse it again
-        try:
-            with open(path, "rb") as handle:  # noqa: PTH123 - bytes, exactly as on disk
-                text = handle.read().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            unreadable = True
-            sys.stderr.write(f"stopsignal: error: {path}: {error}\n")
-            continue
-        first: LintOutput = lint(path, text)
-        # What stays as it was when the fix cannot be kept: its findings all remain.
-        unchanged = FileFix(path, text, text, remaining=list(first.findings))
-        try:
-            result = fix_text(path, text, lint, unsafe=unsafe, first=first)
-        except FixVerificationError as error:
-            failed = True
-            sys.stderr.write(f"stopsignal: error: {error} (file left unchanged)\n")
-            done.append(unchanged)
-            continue
-        if result.changed:
-            if show_diff:
-                write_stdout(_diff(result).encode("utf-8"))
-            else:
-                try:
-                    write_atomic(path, result.text.encode("utf-8"), within=within)
-                except UnsafeWrite as refusal:
-                    sys.stderr.write(f"stopsignal: note: {refusal}\n")
-                    result = unchanged
-                except OSError as error:
-                    unwritten = True
-                    sys.stderr.write(f"stopsignal: error: {path}: cannot write: "
-                                     f"{error.strerror or error} (file left unchanged)\n")
-                    result = unchanged
-        done.append(result)
-    out = sys.stderr if show_diff else sys.stdout
-    remaining = _summary(done, out, unsafe=unsafe, verb="Would fix" if show_diff else "Fixed")
-    if unwritten:
-        return 2
-    if failed:
-        return 1
-    if show_diff and any(result.changed for result in done):
-        return 1
-    if any(config.fails(finding.severity) for finding in remaining):
-        return 1
-    return 2 if unreadable and not done else 0
-
-
-def _targets(paths: Sequence[str], exclude: Globs | None) -> list[tuple[str, str | None]]:
-    """The files to fix, each with the tree a write through it must stay in.
-
-    A file named on the command line may be a symlink to anywhere (the user chose
-    it); a file found in a directory may not lead out of that directory: it is
-    skipped with a note. A file reached twice (a symlink and its target in the
-    same tree) is fixed once.
-    """
-    import os.path
-
-    from stopsignal.readers import iter_files
-
-    found: list[tuple[str, str | None]] = []
-    seen: set[str] = set()
-    for given in paths:
-        tree = given if os.path.isdir(given) else None  # noqa: PTH112 - as iter_files
-        root = os.path.realpath(given) if tree is not None else None
-        for path in iter_files([given], exclude=exclude):
-            real = os.path.realpath(path)
-            if root is not None and path != given and os.path.commonpath([root, real]) != root:
-                sys.stderr.write(f"stopsignal: note: {path} is a symlink to {real}, outside "
-                                 f"{given}: skipped\n")
-                continue
-            if real in seen:
-                continue
-            seen.add(real)
-            found.append((path, tree if path != given else None))
-    return found
-
-
-def _stale(targets: Sequence[tuple[str, str | None]], *, remove: bool) -> None:
-    """Temporary files an interrupted run left beside the files to fix: removed (noted)."""
-    from pathlib import Path
-
-    from stopsignal.fix.atomic import stale_temporaries
-
-    folders = dict.fromkeys(str(Path(path).resolve().parent) for path, _ in targets)
-    for folder in folders:
-        for stale in stale_temporaries(folder):
-            if not remove:
-                sys.stderr.write(f"stopsignal: note: {stale} was left by an interrupted fix; "
-                                 "the next fix removes it\n")
-                continue
-            try:
-                Path(stale).unlink()
-            except OSError as error:
-                sys.stderr.write(f"stopsignal: error: {stale} was left by an interrupted fix "
-                                 f"and cannot be removed: {error.strerror or error}\n")
-            else:
-                sys.stderr.write(f"stopsignal: note: removed {stale}, left by an interrupted "
-                                 "fix\n")
-
-
-def _diff(result: FileFix) -> str:
-    import difflib
-
-    name = result.path
-    old, new = (name, name) if name.startswith(("/", "<")) else (f"a/{name}", f"b/{name}")
-    lines = difflib.unified_diff(result.original.splitlines(keepends=True),
-                                 result.text.splitlines(keepends=True), fromfile=old, tofile=new)
-    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
-    return text
-
-
 def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
-             verb: str = "Fixed") -> list[Finding]:
-    from stopsignal.fix import applicable
+             verb: str = "Fixed") -> None:
+    from stopsignal.fixing import applicable
 
     write = out.write
     remaining: list[Finding] = []
@@ -256,7 +136,6 @@ def _summary(results: Sequence[FileFix], out: TextIO, *, unsafe: bool,
     files = sum(1 for result in results if result.changed)
     write(f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} "
           f"file{'s' if files != 1 else ''}; {len(remaining)} remain.\n")
-    return remaining
 
 
 def _where(finding: Finding) -> str:

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import click
 
-from stopsignal.cli.options import (
-    color_option,
-    image_bindings,
-    load_config,
-    target_options,
-    use_color,
-)
-from stopsignal.errors import StopSignalError, UsageError
+from stopsignal.cli.options import color_option, target_options, use_color
+from stopsignal.errors import StopSignalError
 from stopsignal.report import FORMATS
-
-if TYPE_CHECKING:
-    from stopsignal.config import Config
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -85,68 +74,35 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, bad
     config, or unreadable input and nothing else found.
     """
+    from stopsignal import api
     from stopsignal.cli import fail
-
-    try:
-        config = load_config(engines=engines, add_engines=add_engines, select=select,
-                             ignore=ignore, config_path=config_path, no_config=no_config,
-                             fail_on=fail_on, no_ignore=no_ignore)
-        if lookup_images is not None:
-            config = config._replace(lookup_images=lookup_images)
-        code = _run(paths, output_format=output_format, verbose=verbose, jobs=jobs,
-                    images=images, image_configs=image_configs, output=output,
-                    stdin_filename=stdin_filename,
-                    color=use_color(color, sys.stdout) if output is None else color == "always",
-                    config=config, offline=offline)
-    except StopSignalError as error:
-        fail(error)
-    sys.exit(code)
-
-
-def _run(paths: Sequence[str], *, output_format: str, verbose: bool, jobs: int | None,
-         images: Sequence[str], image_configs: Sequence[str], config: Config,
-         output: str | None = None, stdin_filename: str | None = None,
-         color: bool = False, offline: bool = False) -> int:
-    from stopsignal import engine
     from stopsignal.report import renderer
 
-    if not paths:
-        raise UsageError("nothing to lint: give files or directories (or - for stdin)")
-    bindings = image_bindings(images, [*image_configs, *config.image_configs])
-    lookup = None
-    if config.lookup_images != "none":  # nothing imported for `--lookup-images none`
-        from stopsignal.engine.lookup import ImageLookup, LookupOptions
+    try:
+        text = None
+        if "-" in paths:
+            from stopsignal.cli.stdio import read_stdin
 
-        # --offline asks no registry but still uses what earlier lookups cached.
-        mode = "registry" if offline else config.lookup_images
-        lookup = ImageLookup(LookupOptions(mode=mode, offline=offline))
-    if "-" in paths:
-        from stopsignal.cli.stdio import read_stdin
-        from stopsignal.readers import iter_files, read_path, read_text
+            # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
+            text = read_stdin().decode("utf-8", "surrogateescape")
+        report = api.lint(
+            [path for path in paths if path != "-"], text=text,
+            filename=stdin_filename or "<stdin>", engines=engines, add_engines=add_engines,
+            select=select, ignore=ignore, images=images, image_configs=image_configs,
+            config=config_path, no_config=no_config, fail_on=fail_on, no_ignore=no_ignore,
+            jobs=jobs, lookup_images=lookup_images, offline=offline)
+        for warning in report.warnings:
+            sys.stderr.write(f"stopsignal: warning: {warning}\n")
+        colored = use_color(color, sys.stdout) if output is None else color == "always"
+        rendered = renderer(output_format)(report, verbose=verbose, color=colored)
+        if output is None:
+            from stopsignal.cli.stdio import write_stdout
 
-        # Bytes, bounded while reading; invalid UTF-8 is the reader's to report.
-        text = read_stdin().decode("utf-8", "surrogateescape")
-        results = [read_text(text, stdin_filename or "<stdin>")]
-        others = [path for path in paths if path != "-"]
-        results += [read_path(path)
-                    for path in iter_files(others, exclude=engine.exclusions(config))]
-        result = engine.lint_results(results, config, images=bindings, lookup=lookup)
-    else:
-        result = engine.lint_paths(list(paths), config, images=bindings, jobs=jobs,
-                                   lookup=lookup)
-    for warning in result.warnings:
-        sys.stderr.write(f"stopsignal: warning: {warning}\n")
-    report = renderer(output_format)(result, verbose=verbose, color=color)
-    if output is None:
-        from stopsignal.cli.stdio import write_stdout
+            write_stdout(rendered.encode("utf-8"))
+        else:
+            from stopsignal.cli.output import write_report
 
-        write_stdout(report.encode("utf-8"))
-    else:
-        from stopsignal.cli.output import write_report
-
-        write_report(output, report)
-    if result.failing(config):
-        return 1
-    if result.errors:
-        return 2
-    return 0
+            write_report(output, rendered)
+    except StopSignalError as error:
+        fail(error)
+    sys.exit(1 if report.failing else 2 if report.errors else 0)

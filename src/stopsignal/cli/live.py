@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING, Self, TextIO
 
 if TYPE_CHECKING:
-    from stopsignal.probe.spec import Event
+    from stopsignal.probing.spec import Event
 
 #: Events after which a container no longer waits for SIGKILL.
 _OVER = frozenset({"exited", "killed", "sigkill", "exited-early", "stuck"})
@@ -40,7 +40,7 @@ class Progress:
         self._ticker: threading.Thread | None = None
 
     def __call__(self, name: str, event: Event) -> None:
-        from stopsignal.probe.render import progress_line
+        from stopsignal.probing.render import progress_line
 
         with self._lock:
             self._erase()

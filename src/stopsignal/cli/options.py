@@ -2,21 +2,16 @@
 
 ``@target_options`` adds the engines to check against, the images to join, the
 rules to run and the config file to read; both commands receive them as the same
-keyword arguments and turn them into a ``Config`` with ``load_config``.
+keyword arguments and pass them on to ``stopsignal.lint`` or ``stopsignal.fix``
+(``stopsignal.api``), which give them their meaning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from collections.abc import Callable
+from typing import TextIO, TypeVar
 
 import click
-
-from stopsignal.errors import UsageError
-
-if TYPE_CHECKING:
-    from stopsignal.config import Config
-    from stopsignal.engine import ImageBinding
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -78,69 +73,3 @@ def target_options(command: F) -> F:
     for option in reversed(_OPTIONS):
         command = option(command)
     return command
-
-
-def split(values: Sequence[str]) -> tuple[str, ...]:
-    """Repeatable options also take comma-separated lists: ``--select a,b --select c``."""
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def load_config(*, engines: Sequence[str] = (), add_engines: Sequence[str] = (),
-                select: Sequence[str] = (), ignore: Sequence[str] = (),
-                config_path: str | None = None, no_config: bool = False,
-                fail_on: str | None = None, no_ignore: bool = False) -> Config:
-    """The config file (unless --no-config) with the command line on top of it.
-
-    An unknown engine is a usage error here, before any file is read.
-    """
-    from stopsignal import config as config_module
-    from stopsignal.rules import get
-
-    for key in (*split(select), *split(ignore)):
-        get(key)  # a rule name on the command line that no rule has is a usage error
-    base = config_module.Config() if no_config else config_module.load(config_path)
-    config = base.merged(
-        engines=split(engines) or None,
-        add_engines=(base.add_engines + split(add_engines)) if add_engines else None,
-        fail_on=fail_on,
-        select=split(select) or None,
-        ignore=(base.ignore + split(ignore)) if ignore else None,
-        no_ignore=no_ignore or None,
-    )
-    config.targets()
-    return config
-
-
-def image_bindings(refs: Sequence[str], files: Sequence[str]) -> list[ImageBinding]:
-    """The images named by ``--image`` (``[CONTAINER=]REF``) and ``--image-config`` files."""
-    bindings: list[ImageBinding] = []
-    if not refs and not files:
-        return bindings  # the common case: no image lookup code to import
-    from stopsignal.readers import image_lookup, read_path
-
-    for value in refs:
-        name, ref = _named(value)
-        image = image_lookup(ref)
-        if image is None:
-            raise UsageError(f"image {ref!r} not found: it is not a local podman image and "
-                             "skopeo cannot inspect it (use --image-config FILE)")
-        bindings.append((name, image._replace(ref=ref)))
-    for value in files:
-        name, path = _named(value)
-        result = read_path(path)
-        if result.errors:
-            error = result.errors[0]
-            raise UsageError(f"{error.path}:{error.line}: {error.message}")
-        if not result.images:
-            raise UsageError(f"{path}: not an image config (podman/docker inspect JSON, OCI "
-                             "layout or docker-archive)")
-        bindings.extend((name, image) for image in result.images)
-    return bindings
-
-
-def _named(value: str) -> tuple[str | None, str]:
-    """``nginx=localhost/img`` -> ("nginx", "localhost/img"); refs may contain '=' rarely."""
-    name, sep, rest = value.partition("=")
-    if sep and name and "/" not in name and ":" not in name:
-        return name, rest
-    return None, value

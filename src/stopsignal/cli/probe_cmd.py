@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -20,7 +18,7 @@ from stopsignal.cli.options import color_option, use_color
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
-    from stopsignal.probe.spec import ContainerResult, Event, PodSpec
+    from stopsignal.probing.spec import ContainerResult, Event
 
 Sink = Callable[[str, "Event"], None] | None
 
@@ -56,14 +54,9 @@ def exit_interrupted(error: KeyboardInterrupt) -> None:
 
 
 def echo_progress(name: str, event: Event) -> None:
-    from stopsignal.probe.render import progress_line
+    from stopsignal.probing.render import progress_line
 
     click.echo(progress_line(name, event), err=True)
-
-
-def _check_grace(grace: float | None) -> None:
-    if grace is not None and (math.isnan(grace) or grace < 0):
-        fail(UsageError("--grace must be a number of seconds >= 0"))
 
 
 @click.command("probe")
@@ -101,7 +94,7 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
           tty: bool | None, ready_timeout: float, log_lines: int, on: str,
           docker_host: str | None, cri_endpoint: str | None, as_json: bool,
           svg: str | None, color: str) -> None:
-    """Run a workload under podman and stop it as an engine would.
+    """Run a workload and stop it as an engine would (podman, Docker, CRI).
 
     The stop signal is the one the runtime model resolves for the engine and
     version; a Kubernetes or OpenShift engine also runs the preStop hook, keeps
@@ -125,40 +118,38 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
 
     On a terminal, a countdown shows the time left before SIGKILL.
     """
-    _check_grace(grace)
+    from stopsignal import api
+
     styled = use_color(color, sys.stderr)
     progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
                                              color=styled)
-    sink: Sink = progress
+    manifest, command = None, arguments
+    if not process and image is None:
+        if len(arguments) != 1:
+            fail(UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD..."))
+        manifest, command = arguments[0], ()
     try:
         with interrupts(), progress or contextlib.nullcontext():
-            if process:
-                results = [_run_process(arguments, engines, grace, stop_signal, ready_timeout,
-                                        log_lines, sink)]
-            elif on != "podman":
-                if engines:
-                    raise UsageError(f"--engine emulates an engine on podman; with --on {on} "
-                                     "the real engine's version is read from its daemon")
-                pods = _pods(arguments, image, tty)
-                results = _run_real(on, pods, docker_host, cri_endpoint, grace, stop_signal,
-                                    log_lines, sink)
-            else:
-                results = _run_podman(arguments, image, engines, grace, stop_signal, tty,
-                                      ready_timeout, log_lines, sink)
+            report = api.probe(manifest, image=image, command=command, process=process,
+                               engine=engines, on=on, docker_host=docker_host,
+                               cri_endpoint=cri_endpoint, grace=grace, stop_signal=stop_signal,
+                               tty=tty, ready_timeout=ready_timeout, log_lines=log_lines,
+                               on_event=progress)
     except StopSignalError as error:
         fail(error)
     except KeyboardInterrupt as error:
         exit_interrupted(error)
+    results = list(report.containers)
     if svg is not None:
         _draw(results, svg, arguments, image, engines)
     _print(results, as_json, use_color(color, sys.stdout))
-    sys.exit(0 if results and all(result.graceful for result in results) else 1)
+    sys.exit(0 if report.graceful else 1)
 
 
 def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
           image: str | None, engines: tuple[str, ...]) -> None:
     from stopsignal.cli.output import write_report
-    from stopsignal.probe.timeline_svg import render_svg
+    from stopsignal.probing.timeline_svg import render_svg
 
     what = image or " ".join(arguments) or "probe"
     title = f"stopsignal probe {what}" + (f" on {','.join(engines)}" if engines else "")
@@ -168,99 +159,11 @@ def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
         fail(error)
 
 
-def _run_process(arguments: tuple[str, ...], engines: tuple[str, ...], grace: float | None,
-                 stop_signal: str | None, ready_timeout: float, log_lines: int,
-                 sink: Sink) -> ContainerResult:
-    from stopsignal.probe.process import probe_process
-    from stopsignal.runtimes import parse_target
-
-    if not arguments:
-        raise UsageError("--process needs a command after '--', e.g. -- sleep 100")
-    target = parse_target(engines or ("podman",))
-    return probe_process(list(arguments), target, grace=grace, stop_signal=stop_signal,
-                         ready_timeout=ready_timeout, log_lines=log_lines,
-                         sink=sink)
-
-
-def _run_real(on: str, pods: list[PodSpec], docker_host: str | None,
-              cri_endpoint: str | None, grace: float | None, stop_signal: str | None,
-              log_lines: int, sink: Sink) -> list[ContainerResult]:
-    from stopsignal.probe.real import RealOptions, RealSession
-
-    options = RealOptions(grace=grace, stop_signal=stop_signal if on == "docker" else None,
-                          cri_stop_signal=stop_signal if on == "cri" else None,
-                          log_lines=log_lines)
-    results: list[ContainerResult] = []
-    if on == "docker":
-        from stopsignal.probe.docker import Docker
-
-        with RealSession(Docker(docker_host), sink) as docker_session:
-            for pod in pods:
-                results.extend(docker_session.probe_pod(pod, options))
-        return results
-    from stopsignal.probe.cri import Cri
-
-    with RealSession(Cri(cri_endpoint), sink) as cri_session:
-        for pod in pods:
-            results.extend(cri_session.probe_pod(pod, options))
-    return results
-
-
-def _pods(arguments: tuple[str, ...], image: str | None, tty: bool | None) -> list[PodSpec]:
-    from stopsignal.probe.spec import ContainerSpec, PodSpec
-
-    if image is not None:
-        name = image.rsplit("/", 1)[-1].split(":")[0] or "container"
-        pods = [PodSpec(name=name, containers=(ContainerSpec(
-            name=name, image=image, args=arguments or None,
-            tty=True if tty is None else tty),))]
-    else:
-        if len(arguments) != 1:
-            raise UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD...")
-        path = Path(arguments[0])
-        try:
-            text = path.read_text()
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-        from stopsignal.probe.manifest import read_pods
-
-        pods = read_pods(text, str(path))
-        if tty is not None:
-            pods = [_with_tty(pod, tty) for pod in pods]
-    return pods
-
-
-def _run_podman(arguments: tuple[str, ...], image: str | None, engines: tuple[str, ...],
-                grace: float | None, stop_signal: str | None, tty: bool | None,
-                ready_timeout: float, log_lines: int, sink: Sink) -> list[ContainerResult]:
-    from stopsignal.probe.podman import Podman
-    from stopsignal.probe.session import PodmanSession, ProbeOptions
-    from stopsignal.runtimes import parse_target
-
-    pods = _pods(arguments, image, tty)
-    podman = Podman()
-    # The installed podman is the default engine; asking its version also proves it runs.
-    target = parse_target(engines or (f"podman@{podman.version()}",))
-    options = ProbeOptions(grace=grace, stop_signal=stop_signal, ready_timeout=ready_timeout,
-                           log_lines=log_lines)
-    results: list[ContainerResult] = []
-    with PodmanSession(podman, sink) as session:
-        for pod in pods:
-            results.extend(session.probe_pod(pod, target, options))
-    return results
-
-
-def _with_tty(pod: PodSpec, tty: bool) -> PodSpec:
-    from dataclasses import replace
-
-    return replace(pod, containers=tuple(replace(c, tty=tty) for c in pod.containers))
-
-
 def _print(results: list[ContainerResult], as_json: bool, color: bool = False) -> None:
     if as_json:
         click.echo(json.dumps({"containers": [result.as_dict() for result in results]},
                               indent=2))
         return
-    from stopsignal.probe.render import report
+    from stopsignal.probing.render import report
 
     click.echo("\n\n".join(report(result, color=color) for result in results), color=color)

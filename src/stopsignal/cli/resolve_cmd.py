@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import shlex
 
 import click
@@ -53,33 +52,23 @@ def resolve(engines: tuple[str, ...], stop_signal: str | None,
           --engine containerd@2.3 --lifecycle-stop-signal SIGRTMIN+3 --os linux
       stopsignal resolve --engine podman -- /bin/sh -c 'exec /sbin/init'
     """
-    from stopsignal.runtimes import StopRequest, parse_target
-    from stopsignal.runtimes import resolve as resolve_stop
+    from stopsignal import api
 
     argv_all: list[str] = []
     for part in command:
         argv_all.extend(shlex.split(part) if " " in part else [part])
     argv_all.extend(argv)
     try:
-        target = parse_target(engines)
+        resolution = api.resolve(engines, stop_signal=stop_signal,
+                                 lifecycle_stop_signal=lifecycle_stop_signal, os=os_name,
+                                 command=argv_all, grace=grace,
+                                 prestop_seconds=prestop_seconds, systemd=systemd)
     except StopSignalError as error:
         fail(error)
-    if grace is not None and math.isnan(grace):
-        fail(StopSignalError("--grace must be a number of seconds"))
-    request = StopRequest(
-        image_stop_signal=stop_signal,
-        lifecycle_stop_signal=lifecycle_stop_signal,
-        os=os_name,
-        command=tuple(argv_all),
-        grace=grace,
-        prestop_seconds=max(prestop_seconds, 0.0),
-        systemd=systemd,
-    )
-    resolution = resolve_stop(target, request)
     if as_json:
         click.echo(json.dumps(resolution.as_dict(), indent=2))
         return
-    click.echo(f"{target}: {resolution.outcome}")
+    click.echo(f"{resolution.target}: {resolution.outcome}")
     click.echo(resolution.summary)
     click.echo("")
     click.echo("How it was decided:")

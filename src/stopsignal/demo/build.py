@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stopsignal.errors import ProbeError
-from stopsignal.probe.config import SETUP_HINT, podman_env
+from stopsignal.probing.config import SETUP_HINT, podman_env
 
 BASE_IMAGE = "localhost/debian-systemd:bookworm"
 BASE_PACKAGES = "systemd,systemd-sysv,procps,nginx-light"

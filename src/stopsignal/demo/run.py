@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stopsignal.demo.scenarios import REAL_SCENARIOS, SCENARIOS, Scenario, matches, observe
 from stopsignal.errors import ProbeError
-from stopsignal.probe.spec import ContainerResult, PodSpec
+from stopsignal.probing.spec import ContainerResult, PodSpec
 
 #: Runs one pod on one engine (``ENGINE@VERSION``) with a grace period; the CLI wires the
 #: podman session in, tests may wire a fake.

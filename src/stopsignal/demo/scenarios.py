@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from stopsignal.probe.logs import re_executed, workload_saw
-from stopsignal.probe.manifest import read_pods
-from stopsignal.probe.spec import ContainerResult, ContainerSpec, PodSpec
+from stopsignal.probing.logs import re_executed, workload_saw
+from stopsignal.probing.manifest import read_pods
+from stopsignal.probing.spec import ContainerResult, ContainerSpec, PodSpec
 
 SYSTEMD_IMAGE = "localhost/stopsignal-systemd"
 DEMO_IMAGE = "localhost/stopsignal-demo"

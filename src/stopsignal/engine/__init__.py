@@ -9,11 +9,11 @@ findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from stopsignal import suppress
 from stopsignal.config import Config
-from stopsignal.engine.builds import Build, repository_name
 from stopsignal.engine.images import (
     ImageEvent,
     built_name,
@@ -22,15 +22,19 @@ from stopsignal.engine.images import (
     image_events,
     normalize_ref,
 )
-from stopsignal.engine.lookup import ImageLookup
 from stopsignal.engine.scripts import Scripts
 from stopsignal.errors import ConfigError, StopSignalError
 from stopsignal.model import Container, Finding, ImageConfig, Severity, SourceKind
 from stopsignal.readers.files import SKIP_DIRS, Globs
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.rules import RULES, Context, Facts, Rule, get, known
-from stopsignal.rules._api import applicable_targets
+from stopsignal.rules import RULES, Context, Facts, Rule, applicable_targets, get, known
 from stopsignal.runtimes import Target, parse_targets
+
+# Not on lint's start-up path: builds is imported only for trees with Containerfiles,
+# lookups (subprocess, the registry client) only when images are looked up.
+if TYPE_CHECKING:
+    from stopsignal.engine.builds import Build
+    from stopsignal.engine.lookup import ImageLookup
 
 
 class LintResult:
@@ -102,6 +106,8 @@ class Linter:
 
     def add_build(self, build: Build) -> None:
         """``build.ref`` is what the Containerfile at ``build.path`` builds."""
+        from stopsignal.engine.builds import repository_name
+
         if build.loose:
             name, tag = repository_name(build.ref)
             entries = self._build_names.setdefault(name, [])
@@ -115,6 +121,8 @@ class Linter:
         for kind, ref, image in events:
             if isinstance(image, str):
                 if ref is not None:
+                    from stopsignal.engine.builds import Build
+
                     self.add_build(Build(ref, image))
             elif kind == "alias" and ref is not None:
                 self.add_alias(ref, image)
@@ -199,6 +207,8 @@ class Linter:
             config = self._read_build(path)
             if config is not None:
                 return path, config
+        from stopsignal.engine.builds import repository_name
+
         name, tag = repository_name(ref)
         entries = self._build_names.get(name)
         if not entries:
@@ -277,7 +287,8 @@ class Linter:
         if result.comments and not self.config.no_ignore:
             suppressions = suppress.parse(result.comments)
             if suppressions.directives:
-                into.warnings.extend(directive_warnings(result.path, suppressions))
+                into.warnings.extend(directive_warnings(result.path, suppressions,
+                                                        result.comments))
         if not result.containers:
             return
         ignored = self.ignored_in(result.path) if self._per_file else frozenset()
@@ -408,15 +419,31 @@ def per_file_ignores(config: Config,
     return tuple(entries)
 
 
-def directive_warnings(path: str, suppressions: suppress.Suppressions) -> list[ReadError]:
-    """A suppression comment that names no rule silences nothing: warn where it is."""
+def directive_warnings(path: str, suppressions: suppress.Suppressions,
+                       comments: Mapping[int, str] | None = None) -> list[ReadError]:
+    """A suppression comment that names no rule silences nothing: warn where it is (the
+    rule as the comment spells it, when ``comments`` are given)."""
+    import re
+
     warnings = []
     for directive in suppressions.directives:
         for key in sorted(directive.rules):
             if key != "all" and not known(key):
                 form = "ignore-file" if directive.file_level else "ignore"
-                warnings.append(ReadError(path, directive.line, 1,
-                                          f"stopsignal: {form}={key}: {unknown_rule(key)}"))
+                text = (comments or {}).get(directive.line, "")
+                spelled = re.search(re.escape(key), text, re.IGNORECASE)
+                written = spelled.group(0) if spelled else key
+                warnings.append(ReadError(path, directive.line, 1, f"stopsignal: {form}="
+                                          f"{written}: {unknown_rule(written)}"))
+    return warnings
+
+
+def config_warnings(config: Config) -> list[ReadError]:
+    """What the config names that no rule has (as ``LintResult.warnings`` reports it)."""
+    warnings: list[ReadError] = []
+    select_rules(config, warnings)
+    severity_overrides(config, warnings)
+    per_file_ignores(config, warnings)
     return warnings
 
 
@@ -498,7 +525,8 @@ def order(finding: Finding) -> tuple[str, int, int, str]:
     return (location.path, location.line, location.column, finding.code)
 
 
-__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "directive_warnings",
+__all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "config_warnings",
+           "directive_warnings",
            "exclusions", "final_image", "image_events", "lint_containers", "lint_paths",
            "lint_results", "normalize_ref", "order", "per_file_ignores", "select_rules",
            "severity_overrides", "unknown_rule"]

@@ -26,30 +26,33 @@ class Scripts:
         self._listings: dict[Path, list[Path]] = {}
 
     def reader(self, container: Container) -> Callable[[str], str | None] | None:
-        """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess."""
-        image = container.image_config
-        if image is None or not (image.inline_files or image.scripts or image.context
-                                 or image.locations):
-            # No image, or one from a store or registry: no build context to read from.
-            from pathlib import Path
+        """Read an entrypoint script the way the image has it: heredoc, COPY source, a guess.
 
-            manifest = Path(container.location.path)
-            if container.source is SourceKind.CONTAINERFILE or not manifest.is_file():
-                return None  # stdin, or an object the webhook was sent: no repository
-            # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
-            # cannot see: the script is looked for beside the manifest, in the repository.
-            image = ImageConfig(context=str(manifest.absolute().parent))
-        inline = dict(image.inline_files)
-        copied = dict(image.scripts)
-        context = _context(container, image)
+        Nothing is looked at until a script is asked for: most containers never need one.
+        """
+        image = container.image_config
+        if image is None and container.source is SourceKind.CONTAINERFILE:
+            return None
+        found: list[tuple[dict[str, str], dict[str, str], Path | None]] = []
+
+        def where() -> tuple[dict[str, str], dict[str, str], Path | None]:
+            if not found:
+                found.append(_where(container, image))
+            return found[0]
 
         def read(path_in_image: str) -> str | None:
+            inline, copied, context = where()
             if path_in_image in inline:
                 return inline[path_in_image][:_SCRIPT_LIMIT]
             if context is None:
                 return None
             source = copied.get(path_in_image)
-            candidates = ([context / source] if source is not None
+            if source is None:
+                source = _from_directory(copied, path_in_image)
+            # The build context may be above the Containerfile's folder
+            # (`docker build -f docker/Dockerfile .`): a COPY source is looked for there too.
+            candidates = ([context / source, context.parent / source,
+                           context.parent.parent / source] if source is not None
                           else self._find(context, path_in_image))
             for candidate in candidates:
                 try:
@@ -77,6 +80,33 @@ class Scripts:
         matches = [exact] if exact in listing else []
         matches += [path for path in listing if path.name == name and path != exact]
         return matches[:3]
+
+
+def _from_directory(copied: dict[str, str], path_in_image: str) -> str | None:
+    """The source of ``path_in_image`` when a directory was copied over its folder."""
+    best: tuple[int, str] | None = None
+    for target, source in copied.items():
+        if target.endswith("/") and path_in_image.startswith(target) and (
+                best is None or len(target) > best[0]):
+            best = (len(target), source + path_in_image[len(target):])
+    return best[1] if best else None
+
+
+def _where(container: Container, image: ImageConfig | None
+           ) -> tuple[dict[str, str], dict[str, str], Path | None]:
+    """(heredoc files, COPY sources, build context) of the container's image."""
+    if image is None or not (image.inline_files or image.scripts or image.context
+                             or image.locations):
+        # No image, or one from a store or registry: no build context to read from.
+        from pathlib import Path
+
+        manifest = Path(container.location.path)
+        if not manifest.is_file():
+            return {}, {}, None  # stdin, or an object the webhook was sent: no repository
+        # A manifest that runs a script by name (`bash -c boot.sh`) with an image lint
+        # cannot see: the script is looked for beside the manifest, in the repository.
+        return {}, {}, manifest.absolute().parent
+    return dict(image.inline_files), dict(image.scripts), _context(container, image)
 
 
 def _context(container: Container, image: ImageConfig) -> Path | None:

@@ -1,4 +1,4 @@
-"""Running containers of a CRI runtime (the node's view), through ``stopsignal.probe.cri``.
+"""Running containers of a CRI runtime (the node's view), through ``stopsignal.probing.cri``.
 
 ListContainers (running), ListPodSandbox for pod names, ContainerStatus with verbose info
 for PID 1 on the host, ImageStatus for the image's STOPSIGNAL (containerd sends it at
@@ -16,15 +16,16 @@ from typing import Any
 from stopsignal.errors import ProbeError
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.podman_engine import EngineUnreachable
-from stopsignal.probe.cri import Cri
+from stopsignal.probing.cri import Cri
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
+Early = Callable[[Sequence[LiveContainer]], None]  # unused: these lists carry the PIDs at once
 GRACE = "io.kubernetes.pod.terminationGracePeriod"
 PRESTOP = "io.kubernetes.container.preStopHandler"
 
 
-def lister(endpoint: str | None) -> Callable[[Sequence[str]], Found]:
-    def running(names: Sequence[str]) -> Found:
+def lister(endpoint: str | None) -> Callable[[Sequence[str], Early], Found]:
+    def running(names: Sequence[str], early: Early) -> Found:
         try:
             return list_running(names, endpoint)
         except ProbeError as error:

@@ -1,4 +1,4 @@
-"""Running Docker containers, through the engine's own client (``stopsignal.probe.docker``).
+"""Running Docker containers, through the engine's own client (``stopsignal.probing.docker``).
 
 Docker stores the stop signal as written (image STOPSIGNAL or ``--stop-signal``); the
 runtime model parses it the way that daemon version does. A stop timeout Docker does
@@ -15,13 +15,14 @@ from stopsignal.errors import ProbeError
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.podman_engine import EngineUnreachable
 from stopsignal.inspect.timestamps import epoch
-from stopsignal.probe.docker import Docker
+from stopsignal.probing.docker import Docker
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
+Early = Callable[[Sequence[LiveContainer]], None]  # unused: these lists carry the PIDs at once
 
 
-def lister(host: str | None) -> Callable[[Sequence[str]], Found]:
-    def running(names: Sequence[str]) -> Found:
+def lister(host: str | None) -> Callable[[Sequence[str], Early], Found]:
+    def running(names: Sequence[str], early: Early) -> Found:
         return list_running(names, host)
 
     return running

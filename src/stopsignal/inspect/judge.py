@@ -24,7 +24,6 @@ from typing import Literal, NamedTuple
 from stopsignal.inspect.facts import LiveContainer, ProcessFacts
 from stopsignal.kill_tools import KILL_TOOLS_BY_ID, parse_spelling
 from stopsignal.pid1 import INIT_SHIMS, SHELLS, SYSTEMD_REACTIONS
-from stopsignal.rules.hooks import kill_calls
 from stopsignal.signals import describe_number
 
 VerdictName = Literal["acts", "ignores", "re-executes", "blocked", "unknown"]
@@ -120,6 +119,10 @@ def _with_prestop(container: LiveContainer, verdict: Judgement, pid1: ProcessFac
                   kill: str) -> Judgement:
     """The kubelet runs an exec preStop hook first: a ``kill`` of PID 1 in it is judged too
     (the article's fix: ``kill -s 37 1`` halts systemd before the runtime's SIGTERM)."""
+    if not container.prestop_argv:
+        return verdict
+    from stopsignal.rules.hooks import kill_calls  # the rules package is heavy: only for hooks
+
     calls = [call for call in kill_calls(container.prestop_argv) if call.targets_pid1]
     if not calls:
         return verdict
@@ -153,6 +156,12 @@ def _judge_pid1(pid1: ProcessFacts, plan: StopPlan, processes: Mapping[int, Proc
     if how == "blocked":
         return Judgement("blocked", f"PID 1 blocks {name} and reads no signalfd: it stays "
                          f"pending; {kill}", True)
+    if how == "default" and pid1.nspid and pid1.nspid[-1] != 1:
+        if number in DEFAULT_IGNORE | DEFAULT_STOP:
+            return Judgement("ignores", f"its default action for {name} does not end it; {kill}",
+                             True)
+        return Judgement("acts", f"it is not PID 1 of its PID namespace (the pod shares one), "
+                         f"so the default action of {name} ends it", False)
     if how == "default":
         if program in SHELLS:
             passed = f"; the shell does not pass it on to {child.describe()}" if child else ""

@@ -7,6 +7,8 @@ asked at all is an error (``EngineUnreachable``), which the CLI reports in one l
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -14,10 +16,14 @@ from typing import Any, NamedTuple
 from stopsignal.errors import StopSignalError
 from stopsignal.inspect.facts import LiveContainer, ProcessFacts
 from stopsignal.inspect.judge import Judgement, StopPlan, judge
-from stopsignal.inspect.procread import read_container
+from stopsignal.inspect.procread import ProcRead, read_container
 from stopsignal.signals import signal_name
 
-Lister = Callable[[Sequence[str]], tuple[list[LiveContainer], list[tuple[str, str]]]]
+#: Called by a lister with what it knows early (PIDs from a first, cheap list), so that
+#: procfs is read while a slower engine call for the rest is still running.
+Early = Callable[[Sequence[LiveContainer]], None]
+Lister = Callable[[Sequence[str], Early],
+                  tuple[list[LiveContainer], list[tuple[str, str]]]]
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
 
 
@@ -65,18 +71,27 @@ class InspectResult(NamedTuple):
 
 def inspect(names: Sequence[str], lister: Lister) -> tuple[list[InspectResult], list[str]]:
     """Results for the running containers ``lister`` finds, and notes for names it did not."""
-    containers, missing = lister(names)
-    results = [inspect_one(container) for container in containers]
+    early: dict[int, ProcRead] = {}
+
+    def read_early(listed: Sequence[LiveContainer]) -> None:
+        for container in listed:
+            if container.pid:
+                with contextlib.suppress(OSError):
+                    early[container.pid] = read_container(container)
+
+    containers, missing = lister(names, read_early)
+    results = [inspect_one(container, early.get(container.pid or 0))
+               for container in containers]
     return results, [f"{name}: {why}" for name, why in missing]
 
 
-def inspect_one(container: LiveContainer) -> InspectResult:
+def inspect_one(container: LiveContainer, read: ProcRead | None = None) -> InspectResult:
     try:
         plan = stop_plan(container)
     except StopSignalError as error:
         return InspectResult(container, None, {}, None, f"cannot model the stop: {error}")
     try:
-        read = read_container(container)
+        read = read or read_container(container)
     except OSError as error:  # procfs itself unreadable
         return InspectResult(container, plan, {}, None,
                              f"procfs cannot be read: {error.strerror or error}")
@@ -88,15 +103,21 @@ def inspect_one(container: LiveContainer) -> InspectResult:
 
 def stop_plan(container: LiveContainer) -> StopPlan:
     """What the engine will send at stop, resolved by the runtime model for its version."""
+    return _plan(container.engine, container.version, container.stop_signal, container.grace,
+                 container.argv if not container.signal_final else (), container.signal_final)
+
+
+@functools.lru_cache(maxsize=256)  # a node runs many containers of few kinds
+def _plan(engine_name: str, version: str, stop_signal: str | None, grace: float | None,
+          argv: tuple[str, ...], final: bool) -> StopPlan:
     from stopsignal.runtimes import StopRequest, decide, parse_target
 
-    found = _VERSION.search(container.version or "")
-    engine = f"{container.engine}@{found.group(0)}" if found else container.engine
-    kubelet = container.engine in ("containerd", "cri-o")  # reached through CRI: a node
+    found = _VERSION.search(version or "")
+    engine = f"{engine_name}@{found.group(0)}" if found else engine_name
+    kubelet = engine_name in ("containerd", "cri-o")  # reached through CRI: a node
     target = parse_target(["kubernetes", engine] if kubelet else [engine])
-    request = StopRequest(image_stop_signal=container.stop_signal, command=container.argv,
-                          grace=container.grace,
-                          systemd="false" if container.signal_final else "true")
+    request = StopRequest(image_stop_signal=stop_signal, command=argv, grace=grace,
+                          systemd="false" if final else "true")
     decision = decide(target, request)
     return StopPlan(decision.signal, decision.kill_after, decision.headline)
 

@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from stopsignal.errors import ProbeError
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.timestamps import epoch
-from stopsignal.probe.podman import Podman
+from stopsignal.probing.podman import Podman
 
 
 class EngineUnreachable(ProbeError):
     """The engine could not be asked (not installed, no daemon, no permission)."""
 
 
-def running(names: Sequence[str], podman: Podman | None = None
-            ) -> tuple[list[LiveContainer], list[tuple[str, str]]]:
-    """The running containers named (all when ``names`` is empty), and (name, note) misses."""
+def running(names: Sequence[str], early: Callable[[Sequence[LiveContainer]], None] | None = None,
+            podman: Podman | None = None) -> tuple[list[LiveContainer], list[tuple[str, str]]]:
+    """The running containers named (all when ``names`` is empty), and (name, note) misses.
+
+    ``podman ps`` has the PIDs and start times; ``early`` gets them while ``podman container
+    inspect`` (the stop signal and timeout) runs, which costs more than ``ps`` itself.
+    """
     podman = podman or Podman()
     version = _spawn(podman, "--version")
     listed = _json(podman.run("ps", "--format", "json", check=False, timeout=60), "podman ps")
@@ -45,9 +49,14 @@ def running(names: Sequence[str], podman: Podman | None = None
             chosen.append(entry)
     if not chosen:
         return [], missing
-    inspected = podman.run("inspect", "--format", "json", *(e["Id"] for e in chosen),
-                           check=False, timeout=120)
-    details = {d["Id"]: d for d in _json(inspected, "podman inspect", partial=True)}
+    # `podman container inspect`, not `podman inspect`: the generic one also looks each name
+    # up as an image, volume and pod, 3.5x slower for 100 containers.
+    inspecting = _spawn(podman, "container", "inspect", "--format", "json",
+                        *(e["Id"] for e in chosen))
+    if early is not None:
+        early([_from_ps(entry, version_text) for entry in chosen])
+    inspected = _collect(inspecting, podman)
+    details = {d["Id"]: d for d in _json(inspected, "podman container inspect", partial=True)}
     found: list[LiveContainer] = []
     for entry in chosen:
         detail = details.get(entry["Id"])
@@ -81,6 +90,27 @@ def _container(entry: dict[str, Any], detail: dict[str, Any], version: str) -> L
     )
 
 
+def _from_ps(entry: dict[str, Any], version: str) -> LiveContainer:
+    """What ``podman ps`` says (times in whole seconds): enough to read procfs."""
+    return LiveContainer(id=entry["Id"], name=_name(entry), engine="podman", version=version,
+                         pid=int(entry.get("Pid") or 0) or None,
+                         started=epoch(entry.get("StartedAt")),
+                         created=epoch(entry.get("Created")), stop_signal=None, grace=None)
+
+
+def _collect(process: subprocess.Popen[str] | None,
+             podman: Podman) -> subprocess.CompletedProcess[str]:
+    if process is None:
+        raise EngineUnreachable(f"podman cannot be run ({podman.binary})")
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise EngineUnreachable("podman container inspect did not finish within 120 s") from None
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
 def _name(entry: dict[str, Any]) -> str:
     names = entry.get("Names") or [entry.get("Id", "?")[:12]]
     return str(names[0])
@@ -97,7 +127,7 @@ def _spawn(podman: Podman, *args: str) -> subprocess.Popen[str] | None:
     try:
         return subprocess.Popen([podman.binary, *args], env=podman.env, text=True,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.PIPE)
     except OSError:
         return None
 

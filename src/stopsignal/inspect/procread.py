@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from stopsignal.inspect.facts import LiveContainer, ProcessFacts
-from stopsignal.probe.procfs import children
+from stopsignal.probing.procfs import children
 
 PROC = Path("/proc")
 # rt_sigtimedwait's number, per machine (asm/unistd_64.h, asm-generic/unistd.h).
@@ -49,9 +49,11 @@ def read_container(container: LiveContainer) -> ProcRead:
                 return ProcRead({}, "/proc is not mounted")
             return ProcRead({}, f"PID {pid} is not visible here: the container exited, or "
                             "stopsignal runs in another PID namespace (a pod needs hostPID)")
-        if facts.nspid and facts.nspid[-1] != 1:
-            return ProcRead({}, f"PID {pid} is not PID 1 of a PID namespace: it was reused, or "
-                            "stopsignal runs in another PID namespace (a pod needs hostPID)")
+        if facts.nspid and facts.nspid[-1] != 1 and container.started is None:
+            return ProcRead({}, f"PID {pid} is not PID 1 of a PID namespace and the engine gave "
+                            "no start time to check it against")
+        # Not PID 1 of its namespace but started with the container: a pod that shares one
+        # PID namespace (pause is PID 1); the judge applies default actions then.
         note = _start_mismatch(container, facts)
         if note:
             return ProcRead({}, note)

@@ -293,6 +293,15 @@ class _Reader:
                 stage.files.add(target)
                 stage.inline[target] = bodies.get(heredoc, "")
                 continue
+            if origin is None and "://" not in source and not any(
+                    char in source for char in "*?[") and (source in (".", "./")
+                                                           or source.endswith("/")):
+                # A directory (`COPY rootfs/ /`): its files land under the destination;
+                # recorded as ("/dest/", "rootfs/") so a script's source can be found.
+                folder = posixpath.normpath(source.lstrip("/"))
+                stage.scripts[destination.rstrip("/") + "/"] = \
+                    "" if folder == "." else folder + "/"
+                continue
             if any(char in source for char in "*?[") or source in (".", "./") \
                     or source.endswith("/") or "://" in source:
                 continue  # a glob, a directory or a URL: the files it makes are not known

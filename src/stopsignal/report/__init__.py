@@ -34,6 +34,8 @@ class LintResult(Protocol):
     def containers(self) -> int: ...
     @property
     def suppressed(self) -> int: ...
+    @property
+    def notes(self) -> Sequence[tuple[str, str]]: ...
 
 
 class Renderer(Protocol):
@@ -49,3 +51,6 @@ def renderer(name: str) -> Renderer:
     module = __import__(f"stopsignal.report.{name}_report", fromlist=["render"])
     render: Renderer = module.render
     return render
+
+
+__all__ = ["FORMATS", "LintResult", "Renderer", "renderer"]

@@ -24,7 +24,7 @@ def as_dict(result: LintResult, *, verbose: bool = False) -> dict[str, object]:
                     "column": error.column, "message": error.message}
                    for error in result.errors],
     }
-    notes = getattr(result, "notes", ())
+    notes = result.notes
     if notes:  # what lint could not know (an image lookup that failed), when there is any
         document["notes"] = [{"path": path, "message": message} for path, message in notes]
     return document

@@ -49,7 +49,7 @@ def render(result: LintResult, *, verbose: bool = False, color: bool = False) ->
             lines.extend(style(f"    {step}", dim=True) for step in finding.trail)
             if finding.fix is not None:
                 lines.append(f"    fix ({finding.fix.applicability}): {finding.fix.title}")
-    lines.extend(f"{path}: note: {what}" for path, what in getattr(result, "notes", ()))
+    lines.extend(f"{path}: note: {what}" for path, what in result.notes)
     if verbose:
         lines.extend(f"{path}: skipped: {why}" for path, why in result.skipped)
     text = summary(result)

@@ -18,7 +18,7 @@ from stopsignal.rules import (
     systemd_container_env,
     systemd_stop_signal,
 )
-from stopsignal.rules._api import Context, Facts, FixAvailability, Rule
+from stopsignal.rules._api import Context, Facts, FixAvailability, Rule, applicable_targets
 
 RULES: tuple[Rule, ...] = (
     systemd_stop_signal.RULE,  # STOP101
@@ -60,4 +60,4 @@ def known(code_or_name: str) -> bool:
 
 
 __all__ = ["READ_ERROR_CODE", "REDIRECTS", "RULES", "Context", "Facts", "FixAvailability",
-           "Rule", "get", "known"]
+           "Rule", "applicable_targets", "get", "known"]

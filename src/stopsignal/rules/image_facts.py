@@ -113,10 +113,13 @@ def family_of_ref(ref: str) -> ImageFamily | None:
     # eclipse-temurin:21-ubi9-minimal, amazoncorretto:21-al2023.
     slim = "slim" in words
     if words & set(_DEBIAN_CODENAMES):
-        procps = (last in _BUILDPACK_DEPS and official and not slim
-                  and "curl" not in words)
+        if not official:  # a vendor's image on Debian: dash, but its packages are its own
+            return ImageFamily("debian", "dash", None, "glibc", ref)
+        procps = last in _BUILDPACK_DEPS and not slim and "curl" not in words
         return _debian("debian", ref, procps)
     if "ubuntu" in words or words & set(_UBUNTU_CODENAMES):
+        if not official:
+            return ImageFamily("ubuntu", "dash", None, "glibc", ref)
         return _debian("ubuntu", ref, False)
     if words & {"ubi", "rockylinux", "rocky", "centos", "oraclelinux", "oracle", "al",
                 "amazonlinux", "fedora", "almalinux", "alma"} or re.search(r"ubi\d|al20", tag):
@@ -153,10 +156,11 @@ def _vendor(name: str, last: str, ref: str) -> ImageFamily | None:
     """Vendor images whose documented default base is known."""
     if name == "nvidia/cuda":
         return None  # the tag names the distribution (handled above); no default
-    if name in {"bitnami/minideb"} or name.startswith("bitnami/"):
-        return _debian("debian", ref, False)  # minideb; procps only where a chart adds it
+    if name.startswith("bitnami/"):
+        # Bitnami images are built on minideb (Debian): dash; their packages vary.
+        return ImageFamily("debian", "dash", None, "glibc", ref)
     if name.startswith(("ubuntu/", "debian/")):
-        return _debian(name.split("/", 1)[0], ref, False)
+        return ImageFamily(name.split("/", 1)[0], "dash", None, "glibc", ref)
     if name.startswith(("fedora/", "quay.io/fedora/", "registry.fedoraproject.org/",
                         "quay.io/centos/", "rockylinux/", "almalinux/", "oraclelinux/")):
         return _rpm(ref)

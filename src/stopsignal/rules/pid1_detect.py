@@ -50,6 +50,9 @@ class Pid1Info(NamedTuple):
     uncertain: bool = False  # SHELL: whether it stays PID 1 depends on an unknown /bin/sh
     traps: bool = False  # SHELL: the script traps the stop signal itself
     shim: str | None = None  # an init shim in front of the program
+    # What the verdict takes from the image's name rather than the image itself:
+    # "/bin/sh in python:3.12-slim is dash".
+    assumed: tuple[str, ...] = ()
 
     def describe(self) -> str:
         name = self.program or "an unknown program"
@@ -90,7 +93,10 @@ def _follow(container: Container, argv: Sequence[str], read_script: ScriptReader
     if program in SYSTEMD_PATHS or base == "systemd":
         return Pid1Info(Pid1Kind.SYSTEMD, program)
     if base == "init" and looks_like_systemd_image(container):
-        return Pid1Info(Pid1Kind.SYSTEMD, program, (f"{program} is systemd in this image",))
+        by_name = container.effective_stop_signal() is None
+        return Pid1Info(Pid1Kind.SYSTEMD, program, (f"{program} is systemd in this image",),
+                        assumed=(f"{program} is systemd (from the image's name)",) if by_name
+                        else ())
     if program == "/init":
         return Pid1Info(Pid1Kind.S6_OVERLAY, program)
     if depth >= _MAX_DEPTH:
@@ -142,6 +148,18 @@ def _shell_name(container: Container, base: str, argv: Sequence[str]) -> str | N
 
 def _shell(container: Container, argv: Sequence[str], read_script: ScriptReader | None,
            depth: int) -> Pid1Info:
+    info = _shell_run(container, argv, read_script, depth)
+    if info.kind is Pid1Kind.SHELL and posixpath.basename(argv[0]) == "sh" and info.shell:
+        image = container.image_config
+        family = image_family(container)
+        if not (image is not None and image.sh) and family is not None:
+            return info._replace(assumed=(
+                *info.assumed, f"/bin/sh in {family.evidence} is {family.sh} (from its name)"))
+    return info
+
+
+def _shell_run(container: Container, argv: Sequence[str], read_script: ScriptReader | None,
+               depth: int) -> Pid1Info:
     base = posixpath.basename(argv[0])
     args = list(argv[2:] if base == "busybox" else argv[1:])
     shell = _shell_name(container, base, argv)
@@ -167,7 +185,9 @@ def _shell(container: Container, argv: Sequence[str], read_script: ScriptReader 
         return Pid1Info(Pid1Kind.SHELL, argv[0], shell=label,
                         problem=f"runs the script {script} (not found in this repository)",
                         uncertain=True)
-    return Pid1Info(Pid1Kind.SHELL, argv[0], shell=label, problem="runs interactively")
+    # A bare shell (a distribution image's default CMD) reads commands from stdin: without
+    # a terminal it exits at once, with one it is someone's session. Not a service to stop.
+    return Pid1Info(Pid1Kind.SHELL, argv[0], shell=label)
 
 
 def _command_string(container: Container, program: str, label: str, shell: str | None,
@@ -285,8 +305,7 @@ def _exec(container: Container, analysis: ShellAnalysis, argv: Sequence[str],
 
 
 def _via(child: Pid1Info, step: str) -> Pid1Info:
-    return Pid1Info(child.kind, child.program, (step, *child.via), child.shell, child.problem,
-                    child.uncertain, child.traps, child.shim)
+    return child._replace(via=(step, *child.via))
 
 
 def _problem(analysis: ShellAnalysis) -> str:

@@ -8,6 +8,10 @@ builtins. It fires when they disagree in a way that matters: when some of them
 fail, or send a different signal. For systemd as PID 1, any of its shutdown
 signals counts as agreement (SIGRTMIN+3 halts, SIGRTMIN+4 powers off).
 
+When the image's `kill` is not known (an image lint could not see, run through
+an unknown `/bin/sh`), the finding is info: advice, not a verdict. It is a
+warning when the image's `kill` or shell is known to misread or reject the spelling.
+
 ## Why is this bad?
 Real-time signal names are resolved with the `kill` tool's own C library:
 `RTMIN+3` is 37 under glibc but 38 under musl (Alpine, busybox). Debian's busybox

@@ -35,8 +35,15 @@ class ShellSyntaxError(ValueError):
     pass
 
 
+# The tokenizer reads a character at a time (a few microseconds each): a script this long
+# is not a container's command line, and reading a 20 MiB one would take minutes.
+MAX_SCRIPT = 64 * 1024
+
+
 def tokenize(text: str) -> list[str]:
     """Split shell text into words and operators (newlines become ``;``)."""
+    if len(text) > MAX_SCRIPT:
+        raise ShellSyntaxError(f"script longer than {MAX_SCRIPT // 1024} KiB: not analysed")
     tokens: list[str] = []
     word: list[str] = []
     quoted = False  # the current word has quotes (so "" is a word)

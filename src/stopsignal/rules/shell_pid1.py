@@ -10,6 +10,18 @@ bash and busybox do; or an entrypoint script that never `exec`s. A shell that
 `trap`s the stop signal, and init shims (tini, dumb-init, catatonit,
 s6-overlay), are correct PID 1s and are not reported.
 
+Scripts are followed as the shell runs them: `exec $VAR` with the values the
+script assigns, `if`/`case` on the image's ENV or the script's arguments, and
+nothing after an unconditional `exec`. Which shell `/bin/sh` is comes from the
+image when it was looked up, else from the base image's name and tag: dash for
+Debian and Ubuntu (codenames such as `bookworm`, `jammy`, `noble`, `-slim`) and
+the images built on them (python, node, golang, nginx, eclipse-temurin, maven,
+gradle, `nvidia/cuda:*-ubuntu*`, ...); bash for UBI, Fedora, CentOS, Rocky, Alma,
+Oracle and Amazon Linux; busybox ash for Alpine and busybox; none for distroless
+and Chainguard (busybox in their `:debug` and `-dev` variants). When `/bin/sh`
+cannot be told, a single command is not reported; when it is told from a name,
+the finding lists that under `assumed`.
+
 ## Why is this bad?
 The kernel delivers a signal to PID 1 of a PID namespace only if PID 1 installed
 a handler for it (pid_namespaces(7)). A shell has no handler for SIGTERM and does
@@ -67,7 +79,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
                "grace period")
     location = locate(container, "command", "args", "entrypoint", "cmd")
     yield ctx.finding(container, location, message, fix=_fix(container),
-                      trail=[f"PID 1: {step}" for step in pid1.via])
+                      trail=[f"PID 1: {step}" for step in pid1.via], assumed=pid1.assumed)
 
 
 def _fix(container: Container) -> Fix | None:

@@ -5,10 +5,12 @@ Finds Kubernetes containers whose PID 1 is systemd and checks, on every target
 that runs them, whether anything marks the container for systemd: a `container`
 environment variable set by the pod or the image (`ENV container=...`), or the
 engine itself. Docker creates /.dockerenv and podman sets `container=podman`;
-containerd's CRI plugin sets nothing; CRI-O sets `container=crio` only in its
-systemd mode, which it switches on when argv[0] contains `/sbin/init` or is named
-`systemd` (so not for a wrapper script that later execs systemd); the kubelet adds
-nothing. It fires when a target leaves the container unmarked.
+containerd's CRI plugin sets nothing; CRI-O mounts /run/.containerenv from 1.23 on
+(OpenShift 4.10) and before that sets `container=crio` only in its systemd mode
+(argv[0] contains `/sbin/init` or is named `systemd`, so not for a wrapper script
+that later execs systemd); the kubelet adds nothing. It fires when a target leaves
+the container unmarked. A warning: whether systemd then hangs also depends on the
+node and on systemd's version, which lint cannot see (below).
 
 ## Why is this bad?
 systemd asks `detect_container()` whether it runs in a container: the `container`
@@ -17,8 +19,12 @@ nothing says so, its shutdown halts as on a machine: it calls reboot(), which a
 container may not do, gets EPERM ("Critical error while doing system shutdown")
 and hangs until the grace period ends and SIGKILL arrives. The stop signal was
 right (SIGRTMIN+3) and the units were stopped, yet the pod takes the whole grace
-period to go and PID 1 dies by SIGKILL. Measured on containerd 1.6.20 through CRI
-(docs/conformance.md, case `cri-systemd-sigrtmin3-no-env`).
+period to go and PID 1 dies by SIGKILL. Measured with systemd 252 on containerd
+1.6.20 through CRI on a node with cgroups in hybrid mode (docs/conformance.md, case
+`cri-systemd-sigrtmin3-no-env`). systemd 248 to 256 also count a private cgroup
+namespace as a container (what containerd gives on cgroup v2 nodes), and later
+releases the PID namespace, so the hang needs an older systemd or a cgroup v1 or
+hybrid node; the variable makes the halt clean everywhere.
 
 ## Example
 ```yaml
@@ -48,9 +54,10 @@ Add `container` to the container's `env` (any non-empty value marks a container;
 other variables. Setting `ENV container=oci` in the image works as well.
 
 ## Engines
-containerd through the kubelet (every version), and CRI-O when PID 1 is reached
-through a wrapper rather than `/sbin/init` or `systemd` itself. Docker and podman
-mark their containers and never trigger it.
+containerd through the kubelet (every version), and CRI-O before 1.23 (OpenShift
+4.9 and older) when PID 1 is reached through a wrapper rather than `/sbin/init` or
+`systemd` itself. Docker, podman and CRI-O 1.23 and later mark their containers and
+never trigger it.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ from stopsignal.model import Container, Edit, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, join_labels, locate, who
 from stopsignal.runtimes import Target
-from stopsignal.runtimes.marks import SYSTEMD_SOURCE, engine_mark, unmarked_reason
+from stopsignal.runtimes.marks import SYSTEMD_SOURCE, WHEN, engine_mark, unmarked_reason
 
 VARIABLE = "container"
 VALUE = "oci"
@@ -75,7 +82,9 @@ def sets_container(container: Container) -> bool | None:
     image = container.image_config
     if image is None:
         return None
-    return any(key == VARIABLE and bool(value) for key, value in image.env)
+    if any(key == VARIABLE and bool(value) for key, value in image.env):
+        return True
+    return False if image.base_known else None  # a base image not seen may set it
 
 
 def check(container: Container, ctx: Context) -> Iterator[Finding]:
@@ -94,13 +103,16 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
         " (unless the image sets ENV container=...: its config was not available)")
     message = (f"{who(container)}: systemd is PID 1 but nothing tells it that it runs in a "
                f"container on {join_labels(labels)}{caveat}: {unmarked_reason(unmarked[0])}; "
-               "at stop it halts as on a machine, reboot() fails with EPERM and it hangs "
-               "until SIGKILL. Set the environment variable container")
+               f"{WHEN} it halts at stop as on a machine, reboot() fails with EPERM and it "
+               "hangs until SIGKILL. Set the environment variable container")
     location = locate(container, "env", "command", "container")
     trail = [f"{target}: {unmarked_reason(target)}" for target in unmarked]
     trail.append(f"systemd: {SYSTEMD_SOURCE}")
+    unseen = ctx.facts.unknown_image()
+    assumed = (f"{unseen[1] if unseen else 'the image'} sets no ENV container",) \
+        if marked is None else ()
     yield ctx.finding(container, location, message, trail=trail, fix=_fix(container),
-                      severity=Severity.WARNING if marked is None else None)
+                      assumed=assumed)
 
 
 def _fix(container: Container) -> Fix | None:
@@ -123,7 +135,7 @@ RULE = Rule(
     code="STOP104",
     name="systemd-container-env",
     summary="systemd is PID 1 on an engine that does not mark the container for it",
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
     check=check,
     doc=__doc__ or "",
     applies_to=frozenset({SourceKind.KUBERNETES}),

@@ -8,6 +8,15 @@ systemd receives at stop. It fires when that signal is not one of systemd's
 shutdown signals (SIGRTMIN+3 halt, SIGRTMIN+4 poweroff) and no preStop hook sends
 one to PID 1 with a `kill` the image can parse.
 
+A Containerfile built `FROM` an image the same repository builds inherits that
+image's ENTRYPOINT, CMD and STOPSIGNAL, so an image on a systemd base without
+`STOPSIGNAL` is reported even when it never mentions systemd. When the base image
+is neither in the repository nor known (a distribution image, or one looked up),
+its STOPSIGNAL is unknown: the finding is then a warning that says "unless the base
+image declares STOPSIGNAL SIGRTMIN+3" and lists that under `assumed`. A preStop
+hook that runs `kill -RTMIN+3 1` counts as stopping systemd with every common
+`kill` (37 with glibc, 38, SIGRTMIN+4, with musl).
+
 ## Why is this bad?
 systemd treats SIGTERM as "re-execute yourself" and keeps running; SIGINT starts
 a reboot. The engine waits out the whole grace period and then SIGKILLs the
@@ -126,7 +135,7 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     location = locate(container, "command", "stop_signal", "entrypoint", "cmd")
     yield ctx.finding(container, location, message, trail=_trail(pid1, pid1.via, failing),
                       fix=_fix(container, [t for t, _ in failing]), severity=severity,
-                      assumed=assumed)
+                      assumed=(*pid1.assumed, *assumed))
 
 
 def _where(via: tuple[str, ...]) -> str:

@@ -94,6 +94,7 @@ def resolve(target: Target, request: StopRequest) -> Resolution:
         pid1_reaction=reaction,
         graceful=graceful,
         summary=summary,
+        target=str(target),
     )
 
 

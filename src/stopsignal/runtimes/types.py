@@ -69,6 +69,7 @@ class Resolution(NamedTuple):
     pid1_reaction: str | None = None  # what PID 1 does with the signal
     graceful: bool | None = None  # expected verdict; None when PID 1 is unknown
     summary: str = ""  # one or two plain sentences for people
+    target: str = ""  # the target as written back: openshift@4.9, kubernetes@1.33,containerd@2.3
 
     @property
     def signal_name(self) -> str | None:

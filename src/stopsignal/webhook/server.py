@@ -12,6 +12,7 @@ Deployment expects of a graceful stop.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import datetime as dt
@@ -23,7 +24,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stopsignal.errors import UsageError
 from stopsignal.model import Finding, Severity
@@ -32,6 +33,9 @@ from stopsignal.webhook.app import WebhookApp
 from stopsignal.webhook.memo import Memo
 from stopsignal.webhook.review import Fixer, JsonPatchOp, Linter, ReviewConfig
 from stopsignal.webhook.tls import ReloadingContext
+
+if TYPE_CHECKING:
+    from stopsignal.webhook.transport import Limits
 
 log = logging.getLogger("stopsignal.webhook")
 
@@ -46,6 +50,7 @@ class ServeOptions:
     graceful_timeout: int = 20
     review_timeout: float = 2.0
     log_level: str = "info"
+    limits: Limits | None = None  # None: transport.Limits() (uvicorn is imported lazily)
     metrics_port: int | None = None  # also serve /metrics over plain HTTP on this port
 
 
@@ -63,8 +68,8 @@ def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None,
     applied to the object with ``jsonpatch`` by ``fix_object`` (``patch_checked``).
     """
     from stopsignal import config as config_module
-    from stopsignal.fix import LintOutput, fix_object
-    from stopsignal.fix.bind import engine_object_linter
+    from stopsignal.fixing import LintOutput, fix_object
+    from stopsignal.fixing.bind import engine_object_linter
 
     config = config_module.load(str(config_file), search=False) if config_file \
         else config_module.Config()
@@ -150,15 +155,24 @@ def serve(options: ServeOptions, config: ReviewConfig) -> int:
             log.warning("certificate reload failed, keeping the previous one",
                         extra={"fields": {"cert": str(options.cert), "error": error}})
 
+    from stopsignal.webhook import transport
+
     tls = ReloadingContext(options.cert, options.key, interval=options.reload_interval,
                            on_reload=on_reload)
     app = WebhookApp(config, metrics=metrics, review_timeout=options.review_timeout)
+    limits = options.limits or transport.Limits()
+    counters = transport.Counters(limits)
+    transport.harden(limits)
     server_config = uvicorn.Config(
         app,
         host=options.host,
         port=options.port,
-        http="h11",
-        loop="asyncio",
+        # uvicorn's h11 protocol and asyncio's loop, with the read deadlines, connection
+        # cap and TLS limits they lack (stopsignal.webhook.transport).
+        http=transport.guarded_protocol(counters),
+        loop=transport.LOOP,
+        timeout_keep_alive=limits.keep_alive_seconds,
+        h11_max_incomplete_event_size=limits.max_head,
         lifespan="on",
         log_config=logging_config(options.log_level),
         access_log=False,
@@ -167,7 +181,8 @@ def serve(options: ServeOptions, config: ReviewConfig) -> int:
         timeout_graceful_shutdown=options.graceful_timeout,
         ssl_context_factory=lambda _config, _default: tls.context,
     )
-    listener = listen(options.host, options.port, server_config.backlog)  # OSError: usage
+    listener = transport.capped(listen(options.host, options.port, server_config.backlog),
+                                counters)  # OSError: usage
     if options.metrics_port is not None:
         serve_metrics(metrics, options.host, options.metrics_port)
     server = uvicorn.Server(server_config)
@@ -179,9 +194,39 @@ def serve(options: ServeOptions, config: ReviewConfig) -> int:
     host, port = listener.getsockname()[:2]
     log.info("listening", extra={"fields": {"host": host, "port": port, "tls_minimum": "TLSv1.2",
                                             "endpoints": ["/mutate", "/validate"]}})
+    cancelled = _CancelledTasks()
+    logging.getLogger("uvicorn.error").addFilter(cancelled)
     server.run(sockets=[listener])
-    log.info("stopped", extra={"fields": {"graceful": True}})
+    # Graceful means no review was cut short: uvicorn cancels what is still running when
+    # the graceful timeout ends (and says so); reads cut at shutdown were never reviews.
+    log.info("stopped", extra={"fields": {
+        "graceful": not cancelled.seen, "cancelled_tasks": cancelled.seen,
+        "reads_cut_at_shutdown": counters.cut_at_shutdown,
+        "connections_refused": counters.refused, "read_timeouts": counters.timed_out,
+        "bodies_over_budget": counters.over_budget}})
     return 0 if server.started else 1
+
+
+class _CancelledTasks(logging.Filter):
+    """Notes uvicorn's "Cancel N running task(s)" and turns the tracebacks of the tasks
+    it cancels (CancelledError, which is the cancellation itself, not a failure) into
+    one warning line each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Cancel %s running task(s), timeout graceful shutdown exceeded":
+            count = record.args[0] if isinstance(record.args, tuple) and record.args else 1
+            self.seen += count if isinstance(count, int) else 1
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, asyncio.CancelledError):
+            record.msg, record.args = "request cancelled at shutdown", ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 WARM_UP_POD: dict[str, Any] = {

@@ -1,6 +1,6 @@
 """Fixes as data: what to change in a file so a container stops gracefully.
 
-Rules call these pure functions to attach a ``Fix`` to a finding; ``stopsignal.fix``
+Rules call these pure functions to attach a ``Fix`` to a finding; ``stopsignal.fixing``
 renders the edits (YAML round trip, JSON, Containerfile splices, JSON Patch).
 Every choice is checked against the runtime model for the given targets, so a
 fix is only offered as SAFE when it makes every target deliver what it should.

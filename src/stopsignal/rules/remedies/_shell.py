@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from collections.abc import Sequence
@@ -203,6 +202,8 @@ def _exec_last(script: str) -> str | None:
 
 
 def _exec_json(words: Sequence[str]) -> str:
+    import json  # only exec-form fixes need it: not on every lint's start-up
+
     return "[" + ", ".join(json.dumps(word, ensure_ascii=False) for word in words) + "]"
 
 

@@ -1,0 +1,112 @@
+"""Benchmark: `stopsignal inspect --all` of N running containers against the engine's own list.
+
+N cheap containers (`sleep infinity` on the offline base image) are started, then, in the
+same run, alternating, several repetitions: the engine's CLI listing them (`podman ps`,
+or `docker ps` with --engine docker) and `stopsignal inspect --all --json` as a user runs
+it (a new process: start-up, the engine's list and inspect, procfs for every PID 1, the
+verdicts). Prints medians and the ratio (goal <= 2x), then removes the containers.
+
+A second baseline is the engine calls inspect cannot do without: the list, then the
+engine's inspect of those containers (the stop signal and timeout are in no list), one
+after the other in a shell. The difference to it is stopsignal's own cost.
+
+    .venv/bin/python benchmarks/inspect_vs_cli.py [--containers 100] [--reps 7]
+        [--engine podman|docker]
+
+The base image comes from `scripts/setup-podman.sh`; for Docker, `scripts/setup-engines.sh`
+loads the images and DOCKER_HOST must point at the daemon.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ENV = dict(os.environ)
+# Measure stopsignal as installed: with compiled bytecode (a private cache, filled by the
+# first repetition), even where the shell sets PYTHONDONTWRITEBYTECODE.
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+ENV["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="stopsignal-pycache-")
+ENV.setdefault("CONTAINERS_CONF", str(REPO / "containers" / "containers.conf"))
+IMAGES = {"podman": "localhost/debian-systemd:bookworm",
+          "docker": "localhost/stopsignal-systemd-nostopsignal"}
+DOCKER = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
+
+
+def engine_cli(engine: str) -> list[str]:
+    return ["podman"] if engine == "podman" else [DOCKER]
+
+
+def timed(argv: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=ENV, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(argv[:4])}... failed: {done.stderr.strip()[-500:]}")
+    return seconds, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--containers", type=int, default=100)
+    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--engine", choices=["podman", "docker"], default="podman")
+    options = parser.parse_args()
+    cli = engine_cli(options.engine)
+    label = f"io.stopsignal.bench=inspect-{uuid.uuid4().hex[:6]}"
+    entrypoint = ["--entrypoint", "sleep"] if options.engine == "docker" else []
+    names: list[str] = []
+    print(f"starting {options.containers} containers ({options.engine}, sleep infinity)...",
+          file=sys.stderr)
+    try:
+        for _ in range(options.containers):
+            done = subprocess.run([*cli, "run", "-d", "--network", "none", "--label", label,
+                                   *entrypoint, IMAGES[options.engine],
+                                   *([] if entrypoint else ["sleep"]), "infinity"],
+                                  env=ENV, capture_output=True, text=True, check=True)
+            names.append(done.stdout.strip())
+        inspect = [sys.executable, "-m", "stopsignal", "inspect", "--all", "--json", "--on",
+                   options.engine]
+        listing = [*cli, "ps"]
+        what = "container inspect" if options.engine == "podman" else "inspect"
+        both = ["sh", "-c", f'{cli[0]} {what} $({cli[0]} ps -q) >/dev/null']
+        timed(inspect)  # fills the bytecode cache
+        ours: list[float] = []
+        theirs: list[float] = []
+        calls: list[float] = []
+        for _ in range(options.reps):
+            seconds, out = timed(inspect)
+            ours.append(seconds)
+            theirs.append(timed(listing)[0])
+            calls.append(timed(both)[0])
+        seen = json.loads(out)["containers"]
+        ids = {entry["id"] for entry in seen}
+        verdicts = {entry["verdict"] for entry in seen if entry["id"] in set(names)}
+        assert set(names) <= ids, "inspect missed containers"
+    finally:
+        if names:
+            subprocess.run([*cli, "rm", "-f", *(["-t", "0"] if options.engine == "podman"
+                                                else []), *names],
+                           env=ENV, capture_output=True, check=False)
+    mine, base = statistics.median(ours), statistics.median(theirs)
+    floor = statistics.median(calls)
+    print(f"{options.containers} running {options.engine} containers, {options.reps} reps, "
+          f"median (inspect saw {len(seen)} containers; ours: {sorted(verdicts)})")
+    print(f"  {' '.join(listing)}: {base:.3f} s")
+    print(f"  {cli[0]} ps, then {cli[0]} {what} of them: {floor:.3f} s "
+          f"({floor / base:.2f}x)")
+    print(f"  stopsignal inspect --all --json: {mine:.3f} s")
+    print(f"  ratio: {mine / base:.2f}x (goal <= 2x); {mine / floor:.2f}x the engine calls")
+
+
+if __name__ == "__main__":
+    main()
