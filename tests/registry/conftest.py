@@ -144,7 +144,10 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
         rootfs_tar(context / "dash.tar", "dash")
         rootfs_tar(context / "busybox.tar", "busybox")
         for name, (text, extra) in BUILDS.items():
-            (context / f"Containerfile.{name}").write_text(text)
+            # A label unique to this run: images of concurrent runs never share an ID, so
+            # removing ours cannot pull an instance out from under another run's manifest list.
+            (context / f"Containerfile.{name}").write_text(
+                text.replace("\n", f"\nLABEL io.stopsignal.test-run={TAG}\n", 1))
             local = f"localhost/{TAG}-{name}:1"
             podman("build", "-q", *extra, "-f", f"Containerfile.{name}", "-t", local, ".",
                    cwd=context)
@@ -159,6 +162,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
             podman("manifest", "add", listed, f"containers-storage:localhost/{TAG}-{name}:1")
         podman("manifest", "push", "-q", "--all", "--tls-verify=false", listed,
                f"docker://{reg.ref('list')}")
+        podman("manifest", "rm", listed)  # the registry holds it now; none left in the store
+        built.remove(listed)
         # The authenticated registry holds one image, pushed with its credentials.
         podman("push", "-q", "--tls-verify=false", "--creds", "ss:pw",
                f"localhost/{TAG}-systemd-nostop:1",
@@ -166,7 +171,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
         yield reg
     finally:
         for local in reversed(built):  # the list first: `rmi` of its instances breaks it
-            remove = ["manifest", "rm"] if local.endswith("-list:1") else ["rmi", "-f"]
+            remove = ["manifest", "rm"] if local.endswith("-list:1") else ["rmi"]
             subprocess.run(["podman", *remove, local], capture_output=True, check=False,
                            env=podman_env(), timeout=120)
         for process in processes:
