@@ -49,8 +49,15 @@ def inspect(containers: tuple[str, ...], all_: bool, engine: str, node: bool,
     proof (stopsignal probe is the proof). Needs to run in the host's PID
     namespace, with ptrace read access to the containers' processes (root).
 
+    \b
+    Examples:
+      stopsignal inspect --all
+      stopsignal inspect web db --json
+      stopsignal inspect --on docker --all
+      stopsignal inspect --node --metrics-port 9101
+
     Exit codes: 0 nothing would be SIGKILLed, 1 some container would be, 2 the
-    engine cannot be asked or bad usage.
+    engine cannot be asked, none of the named containers runs, or bad usage.
     """
     from stopsignal.inspect import live
 

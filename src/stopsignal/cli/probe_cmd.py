@@ -101,7 +101,8 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     the grace period and sends SIGKILL when it ends (at least 2 s after
     preStop), as the kubelet does. Containers the probe creates are always
     removed. Exit 0 if every container stopped gracefully, 1 if not, 2 when
-    the input is bad or podman is unusable.
+    the input is bad or the engine is unusable; interrupted, it removes what
+    it created and exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
 
     \b
     With --on docker or --on cri the engine itself stops the workload; its
