@@ -8,6 +8,7 @@ import sys
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.options import endpoint_options
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
@@ -15,9 +16,7 @@ from stopsignal.errors import StopSignalError, UsageError
 @click.command("conformance")
 @click.option("--on", "on", default="podman,docker,cri", show_default=True,
               metavar="ENGINES", help="Comma-separated real engines: podman, docker, cri.")
-@click.option("--docker-host", metavar="URL", help="Docker daemon (default: $DOCKER_HOST).")
-@click.option("--cri-endpoint", metavar="URL",
-              help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
                 as_json: bool) -> None:

@@ -13,7 +13,7 @@ import click
 
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import color_option, use_color
+from stopsignal.cli.options import color_option, endpoint_options, use_color
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
@@ -38,9 +38,7 @@ def _say(message: str) -> None:
 @click.option("--on", "on", default="podman", show_default=True, metavar="ENGINES",
               help="Also run the scenarios for real engines: podman,docker,cri (Docker and "
                    "containerd from scripts/setup-engines.sh; an absent one is skipped).")
-@click.option("--docker-host", metavar="URL", help="Docker daemon (default: $DOCKER_HOST).")
-@click.option("--cri-endpoint", metavar="URL",
-              help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 @click.option("--html", "html", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a one-page report: every scenario, the engine, the article's "

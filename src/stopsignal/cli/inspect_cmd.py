@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.options import endpoint_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -22,10 +23,7 @@ if TYPE_CHECKING:
               show_default=True, help="The engine that runs the containers.")
 @click.option("--node", is_flag=True, help="Every container on this Kubernetes node, through "
               "CRI (implies --all --on cri), with namespace and pod.")
-@click.option("--docker-host", envvar="DOCKER_HOST", metavar="URL",
-              help="Docker's endpoint (default: $DOCKER_HOST, else the local socket).")
-@click.option("--cri-endpoint", envvar="CONTAINER_RUNTIME_ENDPOINT", metavar="URL",
-              help="The CRI runtime's endpoint (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 @click.option("--metrics-port", type=click.IntRange(0, 65535), metavar="PORT",
               help="Serve the verdicts as Prometheus metrics on this port, re-inspecting "

@@ -53,6 +53,18 @@ def color_option(command: F) -> F:
     return option(command)
 
 
+def endpoint_options(command: F) -> F:
+    """``--docker-host`` and ``--cri-endpoint``: where the real engines answer. Unset, the
+    clients read ``DOCKER_HOST`` and ``CONTAINER_RUNTIME_ENDPOINT``, as docker and crictl do."""
+    command = click.option(
+        "--cri-endpoint", metavar="URL",
+        help="CRI socket, for --on cri (default: $CONTAINER_RUNTIME_ENDPOINT).")(command)
+    return click.option(
+        "--docker-host", metavar="URL",
+        help="Docker daemon, for --on docker (default: $DOCKER_HOST, else the local "
+             "socket).")(command)
+
+
 def use_color(choice: str, stream: TextIO) -> bool:
     """Whether to style output for ``stream``: --color wins, then NO_COLOR, then FORCE_COLOR
     (both when set and not empty, as no-color.org and Python itself read them), then
