@@ -111,3 +111,13 @@ def test_a_case_on_real_podman_has_the_documented_fields() -> None:
     assert observed["graceful"] is False and observed["exit_code"] == 137
     assert observed["seconds"] >= 3.0  # the grace period ran out
     assert item["agrees"] is True and isinstance(item["note"], str)
+
+
+@pytest.mark.parametrize("value", ["cri-o", ",", "podman,kubernetes"])
+def test_demo_and_conformance_read_on_alike(value: str) -> None:
+    from stopsignal.cli.demo_cmd import demo
+
+    for command in (conformance, demo):
+        result = CliRunner().invoke(command, ["--on", value])
+        assert result.exit_code == 2, result.output
+        assert f"--on takes podman, docker, cri; got {value!r}" in result.output

@@ -13,7 +13,7 @@ import click
 
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import color_option, endpoint_options, use_color
+from stopsignal.cli.options import color_option, endpoint_options, real_engines, use_color
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
@@ -68,9 +68,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
 
     if math.isnan(grace) or grace < 0:
         fail(UsageError("--grace must be a number of seconds >= 0"))
-    engines = [part.strip() for part in on.split(",") if part.strip()]
-    if not engines or any(item not in ("podman", "docker", "cri") for item in engines):
-        fail(UsageError(f"--on takes podman, docker, cri; got {on!r}"))
+    engines = real_engines(on)
     known = IDS + REAL_IDS
     unknown = [item for item in only if item not in known]
     if unknown:
@@ -86,7 +84,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
             real = [item for item in engines if item != "podman"]
             if real:
                 results += _run_real(seed, grace, only, real, docker_host, cri_endpoint,
-                                     as_json)
+                                     as_json, use_color(color, sys.stderr))
         if html is not None:
             from stopsignal.cli.output import write_report
             from stopsignal.demo.report_html import render_html
@@ -133,7 +131,7 @@ def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
 
 def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str],
               docker_host: str | None, cri_endpoint: str | None,
-              as_json: bool) -> list[ScenarioResult]:
+              as_json: bool, color: bool = False) -> list[ScenarioResult]:
     """Real Docker and containerd (CRI): one session per engine, opened on first use."""
     from contextlib import ExitStack
     from typing import Any
@@ -143,7 +141,8 @@ def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str
     from stopsignal.probing.real import RealOptions, RealSession
 
     sessions: dict[str, RealSession[Any]] = {}
-    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty())
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=color)
     with ExitStack() as stack:
         if progress is not None:
             stack.enter_context(progress)
