@@ -52,7 +52,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     Builds what is missing (an offline Debian base image with systemd and nginx,
     then the article's two images), runs each scenario with `stopsignal probe`'s
     machinery and compares what happened with what the article reports. Exit 1
-    if any scenario does not match.
+    if any scenario does not match, 2 when no engine could run one.
 
     \b
     Scenarios: podman-systemd, openshift-4.9-systemd, openshift-4.9-systemd-prestop,
@@ -64,7 +64,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     from stopsignal.demo.build import ensure_images
     from stopsignal.demo.build import seed_dir as find_seed
     from stopsignal.demo.run import table
-    from stopsignal.demo.scenarios import IDS, REAL_IDS
+    from stopsignal.demo.scenarios import IDS, REAL_IDS, REAL_SCENARIOS, SCENARIOS
 
     if math.isnan(grace) or grace < 0:
         fail(UsageError("--grace must be a number of seconds >= 0"))
@@ -73,6 +73,9 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     unknown = [item for item in only if item not in known]
     if unknown:
         fail(UsageError(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(known)}"))
+    for scenario in (*SCENARIOS, *REAL_SCENARIOS):  # --only never selects nothing silently
+        if scenario.id in only and scenario.on not in engines:
+            fail(UsageError(f"scenario {scenario.id} runs on {scenario.on}: add it to --on"))
     try:
         with interrupts():
             seed = find_seed(seed_dir)
@@ -105,6 +108,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
                                  for line, item in zip(lines[2:], results, strict=True)]
         click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
+    if results and not ran:
+        sys.exit(2)  # no engine could run a scenario (each row says why), as conformance
     sys.exit(0 if ran and all(item.matches for item in ran) else 1)
 
 
