@@ -435,6 +435,11 @@ def probe(manifest: str | None = None, *, image: str | None = None,
     if on not in ("podman", "docker", "cri"):
         raise UsageError(f"on={on!r}: expected podman, docker or cri")
     engines = _split(engine)
+    if process and (manifest is not None or image is not None):
+        raise UsageError("--process runs a command as PID 1: give no MANIFEST or --image")
+    if process and on != "podman":
+        raise UsageError(f"--process runs no container, so no engine: --on {on} does not "
+                         "apply (--engine chooses the stop to emulate)")
     if process:
         return ProbeReport((_probe_process(command, engines, grace, stop_signal,
                                            ready_timeout, log_lines, on_event),))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -29,6 +30,22 @@ def podman_env() -> dict[str, str]:
 def podman(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["podman", *args], env=podman_env(), capture_output=True, text=True,
                           timeout=300, check=False)
+
+
+#: tini (Debian's static build) in front of the article's script: the inspect tests' shim.
+TINI_IMAGE = f"localhost/stopsignal-inspect-tini:{RUN}"
+
+
+def build_tini_image(context: Path) -> None:
+    """Build TINI_IMAGE with podman in the empty folder ``context`` (on the demo image)."""
+    tini = shutil.which("tini-static") or "/usr/bin/tini-static"
+    assert Path(tini).is_file(), "install the Debian package tini (it ships tini-static)"
+    shutil.copy(tini, context / "tini")
+    (context / "Containerfile").write_text(
+        "FROM localhost/stopsignal-demo\nCOPY tini /tini\nSTOPSIGNAL SIGTERM\n"
+        'ENTRYPOINT ["/tini", "--"]\nCMD ["/demo-signal.sh"]\n')
+    built = podman("build", "-q", "-t", TINI_IMAGE, str(context))
+    assert built.returncode == 0, built.stderr
 
 
 def leftovers() -> list[str]:

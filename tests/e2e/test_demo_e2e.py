@@ -72,3 +72,20 @@ def test_html_report_renders_every_scenario(demo: dict[str, dict[str, Any]],
     # The page the same run wrote, as headless Chromium renders it.
     check_demo_page(pages / "demo.html", pages,
                     {key: item["matches"] for key, item in demo.items()})
+
+
+def test_no_engine_could_run_a_scenario_exits_2() -> None:
+    done = stopsignal("demo", "--on", "docker", "--docker-host", "unix:///nonexistent/d.sock",
+                      "--json", timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    scenarios = json.loads(done.stdout)["scenarios"]
+    assert scenarios and all(item["matches"] is None for item in scenarios)
+    assert all("Docker is not reachable" in item["skipped"] for item in scenarios)
+
+
+@pytest.mark.parametrize(("on", "only"), [("podman", "docker-20.10-systemd"),
+                                          ("docker", "podman-systemd")])
+def test_only_a_scenario_of_an_engine_not_run_is_a_usage_error(on: str, only: str) -> None:
+    done = stopsignal("demo", "--on", on, "--only", only)
+    assert done.returncode == 2 and "add it to --on" in done.stderr
+    assert len(done.stderr.splitlines()) == 1

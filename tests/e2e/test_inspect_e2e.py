@@ -8,7 +8,6 @@ other verdict must end in SIGKILL (137) after it.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 import uuid
@@ -17,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import RUN, podman, podman_env, stopsignal
+from e2e_helpers import TINI_IMAGE, build_tini_image, podman, podman_env, stopsignal
 
 pytestmark = pytest.mark.podman
 
 BASE = "localhost/debian-systemd:bookworm"
-TINI_IMAGE = f"localhost/stopsignal-inspect-tini:{RUN}"
 SHELL_LOOP = "while true; do sleep 1; done"
 # name -> (podman run arguments, expected verdict, rule, real stop: graceful?, log line)
 CASES: dict[str, tuple[list[str], str, str | None, bool, str | None]] = {
@@ -44,15 +42,7 @@ TIMEOUT = 4  # podman stop -t: the grace period of the real stop
 @pytest.fixture(scope="module")
 def tini_image(images: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """tini (Debian's static build, copied from the host) in front of the article's script."""
-    tini = shutil.which("tini-static") or "/usr/bin/tini-static"
-    assert Path(tini).is_file(), "install the Debian package tini (it ships tini-static)"
-    context = tmp_path_factory.mktemp("tini")
-    shutil.copy(tini, context / "tini")
-    (context / "Containerfile").write_text(
-        "FROM localhost/stopsignal-demo\nCOPY tini /tini\nSTOPSIGNAL SIGTERM\n"
-        'ENTRYPOINT ["/tini", "--"]\nCMD ["/demo-signal.sh"]\n')
-    built = podman("build", "-q", "-t", TINI_IMAGE, str(context))
-    assert built.returncode == 0, built.stderr
+    build_tini_image(tmp_path_factory.mktemp("tini"))
     yield TINI_IMAGE
     podman("rmi", "-f", TINI_IMAGE)
 

@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from e2e_helpers import REPO, RUN, podman, stopsignal
+from e2e_helpers import REPO, RUN, TINI_IMAGE, build_tini_image, podman, stopsignal
 
 pytestmark = pytest.mark.podman  # the tini image is built with podman
 
 DOCKER = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
 NOSTOP = "localhost/stopsignal-systemd-nostopsignal"
-TINI_IMAGE = f"localhost/stopsignal-inspect-tini:{RUN}"
 LOOP = ["/bin/sh", "-c", "while true; do sleep 1; done"]
 TIMEOUT = 4
 NAMESPACE = f"ss-inspect-{RUN}"
@@ -74,14 +73,8 @@ def docker(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def tini_archive(images: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """tini in front of the article's script, built with podman, saved for the engines."""
-    tini = shutil.which("tini-static") or "/usr/bin/tini-static"
-    assert Path(tini).is_file(), "install the Debian package tini (it ships tini-static)"
     context = tmp_path_factory.mktemp("tini")
-    shutil.copy(tini, context / "tini")
-    (context / "Containerfile").write_text(
-        "FROM localhost/stopsignal-demo\nCOPY tini /tini\nSTOPSIGNAL SIGTERM\n"
-        'ENTRYPOINT ["/tini", "--"]\nCMD ["/demo-signal.sh"]\n')
-    assert podman("build", "-q", "-t", TINI_IMAGE, str(context)).returncode == 0
+    build_tini_image(context)
     archive = context / "tini.tar"
     saved = podman("save", "--format", "docker-archive", "-o", str(archive), TINI_IMAGE)
     podman("rmi", "-f", TINI_IMAGE)

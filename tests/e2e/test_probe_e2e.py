@@ -157,9 +157,16 @@ spec:
 def test_json_has_the_documented_fields(tmp_path: Path) -> None:
     _, [result] = probe_json("--process", "--", "bash", "-c", "trap 'exit 0' TERM; sleep 9 & wait")
     for key in ("name", "signal_sent", "prestop", "graceful", "killed", "exit_code", "seconds",
-                "timeline"):
+                "timeline", "engine", "outcome", "expected", "note", "logs", "stop_logs"):
         assert key in result
     assert set(result["prestop"]) == {"ran", "ok", "error"}
+    assert (result["signal_sent"], result["graceful"], result["killed"]) == ("SIGTERM", True, False)
+    assert result["outcome"] == "sent" and result["expected"]
+    assert isinstance(result["logs"], str) and isinstance(result["stop_logs"], str)
+    assert [event["t"] for event in result["timeline"]] == sorted(
+        event["t"] for event in result["timeline"])
+    # model_agrees compares the model with a real engine of the emulated kind: not here.
+    assert "model_agrees" not in result
 
 
 def test_a_workload_that_ends_by_itself_is_not_a_graceful_stop() -> None:

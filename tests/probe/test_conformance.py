@@ -6,18 +6,26 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from stopsignal.cli.conformance_cmd import conformance
 from stopsignal.probing.conformance import (
     CASES,
+    LOOP,
+    Case,
     agreement,
     render_markdown,
+    run,
     verified_cells,
 )
 from stopsignal.runtimes.matrix import row_for
 
 REPO = Path(__file__).resolve().parents[2]
+BASE = "localhost/debian-systemd:bookworm"
+CASE_KEYS = {"id", "engine", "version", "predicted", "observed", "agrees", "note"}
+PREDICTED_KEYS = {"outcome", "signal", "graceful"}
+OBSERVED_KEYS = {"signal", "graceful", "exit_code", "seconds", "log"}
 
 
 def case(engine: str, version: str, column: str | None, predicted: int | None,
@@ -66,7 +74,9 @@ def test_checked_in_report_is_a_real_run_with_every_case() -> None:
     expected = {f"{engine}-{c.slug}" for c in CASES for engine in c.engines}
     assert ids == expected
     for item in report["cases"]:
-        assert set(item) >= {"id", "engine", "version", "predicted", "observed", "agrees"}
+        assert set(item) >= CASE_KEYS
+        assert set(item["predicted"]) >= PREDICTED_KEYS
+        assert set(item["observed"]) >= OBSERVED_KEYS
     page = render_markdown(report, report["date"])
     assert "cri-systemd-sigrtmin3-no-env" in page and report["date"] in page
 
@@ -82,3 +92,32 @@ def test_no_engine_reachable_exits_2_in_one_line() -> None:
 def test_unknown_engine_is_a_usage_error() -> None:
     result = CliRunner().invoke(conformance, ["--on", "cri-o"])
     assert result.exit_code == 2 and "--on takes" in result.output
+
+
+@pytest.mark.podman
+def test_a_case_on_real_podman_has_the_documented_fields() -> None:
+    """A shell loop as PID 1 ignores SIGTERM: the model says killed, and podman kills it."""
+    loop = Case("shell-loop", "sh -c loop as PID 1", BASE, engines=("podman",), command=LOOP)
+    report = run(["podman"], cases=(loop,)).as_dict()
+    assert report["skipped"] == [] and report["engines"]["podman"].startswith("podman@")
+    [item] = report["cases"]
+    assert set(item) >= CASE_KEYS
+    assert (item["id"], item["engine"]) == ("podman-shell-loop", "podman")
+    assert item["version"] == report["engines"]["podman"].removeprefix("podman@")
+    assert item["predicted"]["outcome"] == "sent" and item["predicted"]["signal"] == 15
+    assert item["predicted"]["graceful"] is False
+    observed = item["observed"]
+    assert set(observed) >= OBSERVED_KEYS and isinstance(observed["log"], list)
+    assert observed["graceful"] is False and observed["exit_code"] == 137
+    assert observed["seconds"] >= 3.0  # the grace period ran out
+    assert item["agrees"] is True and isinstance(item["note"], str)
+
+
+@pytest.mark.parametrize("value", ["cri-o", ",", "podman,kubernetes"])
+def test_demo_and_conformance_read_on_alike(value: str) -> None:
+    from stopsignal.cli.demo_cmd import demo
+
+    for command in (conformance, demo):
+        result = CliRunner().invoke(command, ["--on", value])
+        assert result.exit_code == 2, result.output
+        assert f"--on takes podman, docker, cri; got {value!r}" in result.output

@@ -18,6 +18,9 @@ from stopsignal.cli.probe_cmd import probe
     (["/nonexistent/pod.yaml"], "cannot read"),
     (["--grace", "-1", "--process", "--", "true"], "--grace"),
     (["--process", "--engine", "nosuch@1", "--", "true"], "unknown engine"),
+    (["--process", "--image", "localhost/anything", "--", "true"], "give no MANIFEST or --image"),
+    (["--process", "--on", "cri", "--", "true"], "--on cri does not apply"),
+    (["--process", "--on", "docker", "--", "true"], "--on docker does not apply"),
 ])
 def test_bad_input_exits_2(args: list[str], message: str) -> None:
     result = CliRunner().invoke(probe, args)

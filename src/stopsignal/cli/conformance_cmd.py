@@ -8,16 +8,15 @@ import sys
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.options import endpoint_options, real_engines
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
-from stopsignal.errors import StopSignalError, UsageError
+from stopsignal.errors import StopSignalError
 
 
 @click.command("conformance")
 @click.option("--on", "on", default="podman,docker,cri", show_default=True,
               metavar="ENGINES", help="Comma-separated real engines: podman, docker, cri.")
-@click.option("--docker-host", metavar="URL", help="Docker daemon (default: $DOCKER_HOST).")
-@click.option("--cri-endpoint", metavar="URL",
-              help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
                 as_json: bool) -> None:
@@ -34,12 +33,9 @@ def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
       eval "$(scripts/setup-engines.sh | grep ^export)"
       stopsignal conformance --on podman,docker,cri --json
     """
-    from stopsignal.probing.conformance import ENGINES, run
+    from stopsignal.probing.conformance import run
 
-    engines = [part.strip() for part in on.split(",") if part.strip()]
-    unknown = [engine for engine in engines if engine not in ENGINES]
-    if unknown or not engines:
-        fail(UsageError(f"--on takes {', '.join(ENGINES)}; got {on!r}"))
+    engines = real_engines(on)
     try:
         with interrupts():
             report = run(engines, docker_host=docker_host, cri_endpoint=cri_endpoint,

@@ -13,7 +13,7 @@ import click
 
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import color_option, use_color
+from stopsignal.cli.options import color_option, endpoint_options, real_engines, use_color
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
@@ -38,9 +38,7 @@ def _say(message: str) -> None:
 @click.option("--on", "on", default="podman", show_default=True, metavar="ENGINES",
               help="Also run the scenarios for real engines: podman,docker,cri (Docker and "
                    "containerd from scripts/setup-engines.sh; an absent one is skipped).")
-@click.option("--docker-host", metavar="URL", help="Docker daemon (default: $DOCKER_HOST).")
-@click.option("--cri-endpoint", metavar="URL",
-              help="CRI socket (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 @click.option("--html", "html", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a one-page report: every scenario, the engine, the article's "
@@ -54,7 +52,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     Builds what is missing (an offline Debian base image with systemd and nginx,
     then the article's two images), runs each scenario with `stopsignal probe`'s
     machinery and compares what happened with what the article reports. Exit 1
-    if any scenario does not match.
+    if any scenario does not match, 2 when no engine could run one.
 
     \b
     Scenarios: podman-systemd, openshift-4.9-systemd, openshift-4.9-systemd-prestop,
@@ -66,17 +64,18 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     from stopsignal.demo.build import ensure_images
     from stopsignal.demo.build import seed_dir as find_seed
     from stopsignal.demo.run import table
-    from stopsignal.demo.scenarios import IDS, REAL_IDS
+    from stopsignal.demo.scenarios import IDS, REAL_IDS, REAL_SCENARIOS, SCENARIOS
 
     if math.isnan(grace) or grace < 0:
         fail(UsageError("--grace must be a number of seconds >= 0"))
-    engines = [part.strip() for part in on.split(",") if part.strip()]
-    if not engines or any(item not in ("podman", "docker", "cri") for item in engines):
-        fail(UsageError(f"--on takes podman, docker, cri; got {on!r}"))
+    engines = real_engines(on)
     known = IDS + REAL_IDS
     unknown = [item for item in only if item not in known]
     if unknown:
         fail(UsageError(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(known)}"))
+    for scenario in (*SCENARIOS, *REAL_SCENARIOS):  # --only never selects nothing silently
+        if scenario.id in only and scenario.on not in engines:
+            fail(UsageError(f"scenario {scenario.id} runs on {scenario.on}: add it to --on"))
     try:
         with interrupts():
             seed = find_seed(seed_dir)
@@ -88,7 +87,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
             real = [item for item in engines if item != "podman"]
             if real:
                 results += _run_real(seed, grace, only, real, docker_host, cri_endpoint,
-                                     as_json)
+                                     as_json, use_color(color, sys.stderr))
         if html is not None:
             from stopsignal.cli.output import write_report
             from stopsignal.demo.report_html import render_html
@@ -109,6 +108,8 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
                                  for line, item in zip(lines[2:], results, strict=True)]
         click.echo("\n".join(lines), color=styled)
     ran = [item for item in results if item.skipped is None]
+    if results and not ran:
+        sys.exit(2)  # no engine could run a scenario (each row says why), as conformance
     sys.exit(0 if ran and all(item.matches for item in ran) else 1)
 
 
@@ -135,7 +136,7 @@ def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
 
 def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str],
               docker_host: str | None, cri_endpoint: str | None,
-              as_json: bool) -> list[ScenarioResult]:
+              as_json: bool, color: bool = False) -> list[ScenarioResult]:
     """Real Docker and containerd (CRI): one session per engine, opened on first use."""
     from contextlib import ExitStack
     from typing import Any
@@ -145,7 +146,8 @@ def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str
     from stopsignal.probing.real import RealOptions, RealSession
 
     sessions: dict[str, RealSession[Any]] = {}
-    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty())
+    progress = None if as_json else Progress(sys.stderr, countdown=sys.stderr.isatty(),
+                                             color=color)
     with ExitStack() as stack:
         if progress is not None:
             stack.enter_context(progress)

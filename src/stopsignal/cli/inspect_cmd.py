@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from stopsignal.cli import fail
+from stopsignal.cli.options import endpoint_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -22,10 +23,7 @@ if TYPE_CHECKING:
               show_default=True, help="The engine that runs the containers.")
 @click.option("--node", is_flag=True, help="Every container on this Kubernetes node, through "
               "CRI (implies --all --on cri), with namespace and pod.")
-@click.option("--docker-host", envvar="DOCKER_HOST", metavar="URL",
-              help="Docker's endpoint (default: $DOCKER_HOST, else the local socket).")
-@click.option("--cri-endpoint", envvar="CONTAINER_RUNTIME_ENDPOINT", metavar="URL",
-              help="The CRI runtime's endpoint (default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 @click.option("--metrics-port", type=click.IntRange(0, 65535), metavar="PORT",
               help="Serve the verdicts as Prometheus metrics on this port, re-inspecting "
@@ -49,8 +47,15 @@ def inspect(containers: tuple[str, ...], all_: bool, engine: str, node: bool,
     proof (stopsignal probe is the proof). Needs to run in the host's PID
     namespace, with ptrace read access to the containers' processes (root).
 
+    \b
+    Examples:
+      stopsignal inspect --all
+      stopsignal inspect web db --json
+      stopsignal inspect --on docker --all
+      stopsignal inspect --node --metrics-port 9101
+
     Exit codes: 0 nothing would be SIGKILLed, 1 some container would be, 2 the
-    engine cannot be asked or bad usage.
+    engine cannot be asked, none of the named containers runs, or bad usage.
     """
     from stopsignal.inspect import live
 

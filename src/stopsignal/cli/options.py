@@ -1,9 +1,11 @@
-"""Options that `lint` and `fix` share, defined once.
+"""Options that several commands share, defined once.
 
 ``@target_options`` adds the engines to check against, the images to join, the
-rules to run and the config file to read; both commands receive them as the same
+rules to run and the config file to read; `lint` and `fix` receive them as the same
 keyword arguments and pass them on to ``stopsignal.lint`` or ``stopsignal.fix``
-(``stopsignal.api``), which give them their meaning.
+(``stopsignal.api``), which give them their meaning. ``@color_option`` is the colour
+switch of every command that styles output, ``@endpoint_options`` the real engines'
+endpoints, and ``real_engines`` reads the ``--on`` list of `conformance` and `demo`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,31 @@ def color_option(command: F) -> F:
         help="Colour the output: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR "
              "colours a pipe too).")
     return option(command)
+
+
+def endpoint_options(command: F) -> F:
+    """``--docker-host`` and ``--cri-endpoint``: where the real engines answer. Unset, the
+    clients read ``DOCKER_HOST`` and ``CONTAINER_RUNTIME_ENDPOINT``, as docker and crictl do."""
+    command = click.option(
+        "--cri-endpoint", metavar="URL",
+        help="CRI socket, for --on cri (default: $CONTAINER_RUNTIME_ENDPOINT).")(command)
+    return click.option(
+        "--docker-host", metavar="URL",
+        help="Docker daemon, for --on docker (default: $DOCKER_HOST, else the local "
+             "socket).")(command)
+
+
+def real_engines(on: str) -> list[str]:
+    """The comma-separated ``--on`` value: podman, docker, cri (exit 2 on another name)."""
+    from stopsignal.probing.conformance import ENGINES
+
+    engines = [part.strip() for part in on.split(",") if part.strip()]
+    if not engines or any(item not in ENGINES for item in engines):
+        from stopsignal.cli import fail
+        from stopsignal.errors import UsageError
+
+        fail(UsageError(f"--on takes {', '.join(ENGINES)}; got {on!r}"))
+    return engines
 
 
 def use_color(choice: str, stream: TextIO) -> bool:

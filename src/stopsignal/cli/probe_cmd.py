@@ -14,7 +14,7 @@ import click
 
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import color_option, use_color
+from stopsignal.cli.options import color_option, endpoint_options, use_color
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -81,10 +81,7 @@ def echo_progress(name: str, event: Event) -> None:
               show_default=True, help="The real engine that runs the workload: podman "
               "(emulating --engine), Docker (its own docker stop) or a CRI runtime (the "
               "kubelet's sequence over CRI v1).")
-@click.option("--docker-host", metavar="URL", help="Docker daemon for --on docker "
-              "(default: $DOCKER_HOST).")
-@click.option("--cri-endpoint", metavar="URL", help="CRI socket for --on cri "
-              "(default: $CONTAINER_RUNTIME_ENDPOINT).")
+@endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
 @click.option("--svg", "svg", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
@@ -101,7 +98,8 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     the grace period and sends SIGKILL when it ends (at least 2 s after
     preStop), as the kubelet does. Containers the probe creates are always
     removed. Exit 0 if every container stopped gracefully, 1 if not, 2 when
-    the input is bad or podman is unusable.
+    the input is bad or the engine is unusable; interrupted, it removes what
+    it created and exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
 
     \b
     With --on docker or --on cri the engine itself stops the workload; its

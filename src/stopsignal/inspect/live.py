@@ -56,7 +56,7 @@ class InspectResult(NamedTuple):
             "kill_after": self.plan.kill_after if self.plan else None,
             "prestop": container.prestop,
             "pid1": _process_dict(pid1) if pid1 else
-            ({"pid": container.pid} if container.pid else None),
+            (_unread_dict(container.pid) if container.pid else None),
             "verdict": judgement.verdict if judgement else "unknown",
             "sigkill": self.sigkilled,
             "rule": judgement.rule if judgement else None,
@@ -126,6 +126,12 @@ def _signal_text(plan: StopPlan | None) -> str | None:
     if plan is None or plan.signal is None:
         return None
     return signal_name(plan.signal) or str(plan.signal)
+
+
+def _unread_dict(pid: int) -> dict[str, Any]:
+    """PID 1 the engine named but procfs did not describe: the same keys, unknown values."""
+    return {"pid": pid, "exe": None, "argv": None, "caught": None, "ignored": None,
+            "blocked": None, "signalfd": None, "sigtimedwait": None, "unreadable": []}
 
 
 def _process_dict(process: ProcessFacts) -> dict[str, Any]:

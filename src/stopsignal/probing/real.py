@@ -170,12 +170,12 @@ def with_hook(resolution: Resolution, target: Target, spec: ContainerSpec,
     command = argv(spec, image)
     pid1 = pid1_model.classify(command)
     reaction, stops = pid1_model.reaction(pid1, number)
-    if (stops and pid1.kind == "systemd" and not container_env(spec, image)
-            and marks.engine_mark(target, command) is None):
-        reaction, stops = ("starts halt.target, but with no container variable it calls "
-                           "reboot(), gets EPERM and hangs"), False
-    if not stops:
-        return resolution  # the hook does not stop it: the runtime's signal decides
+    unmarked = (pid1.kind == "systemd" and not container_env(spec, image)
+                and marks.engine_mark(target, command) is None)
+    if not stops or unmarked:
+        # The hook does not stop it (an unmarked systemd hangs in reboot(), as the model
+        # says of the runtime's signal too): the runtime's signal decides.
+        return resolution
     summary = (f"the preStop hook sends {describe_number(number)} first: {pid1.kind} "
                f"{reaction} (the runtime's own stop: {resolution.summary})")
     return resolution._replace(graceful=True, summary=summary)

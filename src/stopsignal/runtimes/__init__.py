@@ -110,8 +110,7 @@ def _unmarked(target: Target, request: StopRequest, steps: list[Step], reaction:
     steps.append(Step("systemd", f"{marks.unmarked_reason(target)}; neither image nor pod sets "
                       "container=..., so systemd halts as on a machine: reboot() fails with "
                       "EPERM and it hangs until SIGKILL", marks.SYSTEMD_SOURCE))
-    return ("starts halt.target, but with no container variable it calls reboot(), gets EPERM "
-            "and hangs"), False
+    return marks.UNMARKED_REACTION, False
 
 
 def _engine_label(target: Target) -> tuple[str, str]:

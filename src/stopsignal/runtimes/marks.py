@@ -50,6 +50,9 @@ CRIO_CONTAINERENV = Version(1, 23)
 #: When systemd still hangs without a mark (see the module docstring).
 WHEN = ("with systemd before 248, or 248-256 on a cgroup v1 or hybrid node (no private "
         "cgroup namespace to detect)")
+#: What systemd does with a shutdown signal when nothing marks its container.
+UNMARKED_REACTION = ("starts halt.target, but with no container variable it calls reboot(), "
+                     "gets EPERM and hangs")
 
 
 def crio_systemd_mode(command: Sequence[str]) -> bool:
