@@ -104,7 +104,8 @@ def check(container: Container, ctx: Context) -> Iterator[Finding]:
     message = (f"{who(container)}: systemd is PID 1 but nothing tells it that it runs in a "
                f"container on {join_labels(labels)}{caveat}: {unmarked_reason(unmarked[0])}; "
                f"{WHEN} it halts at stop as on a machine, reboot() fails with EPERM and it "
-               "hangs until SIGKILL. Set the environment variable container")
+               f"hangs until SIGKILL; set the environment variable {VARIABLE} (for example "
+               f"{VARIABLE}={VALUE})")
     location = locate(container, "env", "command", "container")
     trail = [f"{target}: {unmarked_reason(target)}" for target in unmarked]
     trail.append(f"systemd: {SYSTEMD_SOURCE}")
