@@ -222,3 +222,39 @@ def test_text_output_shows_progress_and_a_verdict() -> None:
     assert "verdict:  graceful (exit code 0)" in done.stdout
     assert "Exiting container." in done.stdout  # log tail
     assert json  # the module is used by the helpers above
+
+
+SEED_SYSTEMD = REPO / "examples" / "seed" / "pod-stopsignal-systemd.yaml"
+CONTAINERD = ("--engine", "kubernetes@1.30,containerd@1.7", "--grace", "5")
+
+
+def test_systemd_on_containerd_hangs_in_reboot_as_nothing_marks_the_container() -> None:
+    # Podman marks every container; the probe sets container= empty so that systemd sees
+    # what containerd via CRI gives it: no mark, a halt as on a machine, reboot() EPERM.
+    code, [result] = probe_json(str(SEED_SYSTEMD), *CONTAINERD)
+    assert code == 1
+    assert result["signal_sent"] == "SIGRTMIN+3"
+    assert result["killed"] and not result["graceful"]
+    assert result["exit_code"] == 137
+    assert result["seconds"] >= 5.0
+    assert "Failed to invoke reboot(): Operation not permitted" in result["stop_logs"]
+    assert "EPERM" in result["expected"]  # the model predicted the hang
+    note = "containerd 1.7 via CRI does not mark the container: container= set empty"
+    assert note in result["note"]
+    assert any(event["event"] == "unmarked" and note in event["detail"]
+               for event in result["timeline"])
+
+
+def test_systemd_on_containerd_with_a_container_variable_halts_cleanly(tmp_path: Path) -> None:
+    pod = tmp_path / "systemd-container-env.yaml"
+    pod.write_text(SEED_SYSTEMD.read_text().replace(
+        "      tty: true\n", "      tty: true\n      env:\n        - name: container\n"
+        "          value: oci\n"))
+    code, [result] = probe_json(str(pod), *CONTAINERD)
+    assert code == 0, result
+    assert result["signal_sent"] == "SIGRTMIN+3"
+    assert result["graceful"] and not result["killed"]
+    assert result["exit_code"] == 0
+    assert "Exiting container" in result["stop_logs"]
+    assert "EPERM" not in result["expected"]
+    assert not any(event["event"] == "unmarked" for event in result["timeline"])

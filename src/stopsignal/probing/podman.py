@@ -32,6 +32,7 @@ class ImageInfo:
     entrypoint: tuple[str, ...] | None
     cmd: tuple[str, ...] | None
     stop_signal: str | None
+    env: tuple[str, ...] = ()  # KEY=VALUE, as the image config holds them
 
 
 class Podman:
@@ -96,7 +97,8 @@ class Podman:
             value = config.get(key)
             return tuple(value) if value else None
 
-        return ImageInfo(image, argv("Entrypoint"), argv("Cmd"), config.get("StopSignal") or None)
+        return ImageInfo(image, argv("Entrypoint"), argv("Cmd"), config.get("StopSignal") or None,
+                         tuple(config.get("Env") or ()))
 
     def remove(self, names: Sequence[str]) -> None:
         if names:

@@ -109,14 +109,9 @@ class RealEngine(Protocol[W]):
 
 def container_env(spec: ContainerSpec, image: ImageFacts) -> bool:
     """The container has a non-empty ``container`` variable (pod env wins over image ENV)."""
-    for key, value in spec.env:
-        if key == "container":
-            return bool(value)
-    for item in image.env:
-        key, _, value = item.partition("=")
-        if key == "container":
-            return bool(value)
-    return False
+    from stopsignal.runtimes.marks import sets_variable
+
+    return sets_variable(spec.env, image.env)
 
 
 def argv(spec: ContainerSpec, image: ImageFacts) -> tuple[str, ...]:

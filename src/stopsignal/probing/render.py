@@ -8,7 +8,7 @@ from stopsignal.probing.spec import ContainerResult, Event
 def progress_line(name: str, event: Event) -> str:
     detail = f"  {event.detail}" if event.detail else ""
     code = f" (exit code {event.exit_code})" if event.exit_code is not None else ""
-    before = event.event in {"started", "booted", "ready", "no-handler"}
+    before = event.event in {"started", "unmarked", "booted", "ready", "no-handler"}
     when = "        " if before else f"{event.t:+7.2f}s"
     return f"[{name}] {when} {event.event}{detail}{code}"
 

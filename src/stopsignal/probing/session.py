@@ -27,7 +27,7 @@ from stopsignal.probing.logs import clean_logs, read_k8s_file
 from stopsignal.probing.podman import Podman, PodmanRunner
 from stopsignal.probing.procfs import alive, wait_exec, wait_ready
 from stopsignal.probing.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
-from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, resolve
+from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, marks, resolve
 
 Sink = Callable[[str, Event], None]
 
@@ -52,6 +52,7 @@ class _Prepared:
     log_path: Path | None = None
     log_offset: int = 0  # the size of the log when the stop was requested
     error: Exception | None = None  # what went wrong in the stopping thread
+    unmarked: str | None = None  # set: run with an empty ``container`` (see emulate_unmarked)
 
 
 def kubelet_driven(target: Target) -> bool:
@@ -60,12 +61,36 @@ def kubelet_driven(target: Target) -> bool:
 
 def request_for(spec: ContainerSpec, pod: PodSpec, entrypoint: tuple[str, ...] | None,
                 cmd: tuple[str, ...] | None, image_signal: str | None,
-                options: ProbeOptions) -> StopRequest:
+                options: ProbeOptions, image_env: tuple[str, ...] = ()) -> StopRequest:
     grace = options.grace if options.grace is not None else pod.grace
     return StopRequest(
         image_stop_signal=options.stop_signal or image_signal,
         lifecycle_stop_signal=spec.lifecycle_stop_signal, os=pod.os,
-        command=plan.pid1_argv(spec.command, spec.args, entrypoint, cmd), grace=grace)
+        command=plan.pid1_argv(spec.command, spec.args, entrypoint, cmd), grace=grace,
+        container_env=marks.sets_variable(spec.env, image_env))
+
+
+def emulate_unmarked(target: Target, command: tuple[str, ...], env: tuple[tuple[str, str], ...],
+                     image_env: tuple[str, ...]) -> str | None:
+    """Why the container must run with ``container`` set empty; None when it must not.
+
+    Podman marks every container it runs (``container=podman`` and /run/.containerenv,
+    libpod container_internal_linux.go), so a systemd PID 1 would always know it runs in a
+    container and halt cleanly, whatever engine the probe emulates. containerd via CRI,
+    and CRI-O outside its systemd mode before 1.23, mark nothing (runtimes/marks.py): there
+    systemd halts as on a machine, reboot() fails with EPERM and it hangs until SIGKILL.
+    systemd's detect_container() (src/basic/virt.c, systemd 252) reads PID 1's own
+    ``container`` variable first and takes a set but empty value as authoritative "not in a
+    container" (VIRTUALIZATION_NONE) before it looks at any marker file; podman lets the
+    user's ``--env`` replace its own value. So ``--env container=`` gives systemd what the
+    unmarked engine gives. Only when neither the pod (any value: it decides) nor the
+    image's ENV sets the variable, as on the real engine.
+    """
+    if marks.engine_mark(target, command) is not None:
+        return None
+    if any(key == marks.VARIABLE for key, _ in env) or marks.sets_variable((), image_env):
+        return None
+    return f"{marks.not_marking(target)}: {marks.VARIABLE}= set empty to emulate it"
 
 
 class PodmanSession:
@@ -137,7 +162,8 @@ class PodmanSession:
     def _prepare(self, spec: ContainerSpec, pod: PodSpec, target: Target,
                  options: ProbeOptions) -> _Prepared:
         info = self.podman.image(spec.image)
-        request = request_for(spec, pod, info.entrypoint, info.cmd, info.stop_signal, options)
+        request = request_for(spec, pod, info.entrypoint, info.cmd, info.stop_signal, options,
+                              info.env)
         resolution = resolve(target, request)
         label = f"{pod.name}/{spec.name}" if len(pod.containers) > 1 else spec.name
         result = ContainerResult(name=label, engine=str(target))
@@ -145,7 +171,8 @@ class PodmanSession:
             result.outcome = str(resolution.outcome)
             result.expected = resolution.summary
             result.note = f"not run: {resolution.summary}"
-        return _Prepared(spec, resolution, result)
+        unmarked = emulate_unmarked(target, request.command, spec.env, info.env)
+        return _Prepared(spec, resolution, result, unmarked=unmarked)
 
     def _start(self, item: _Prepared, pod: PodSpec, options: ProbeOptions) -> None:
         spec = item.spec
@@ -165,6 +192,8 @@ class PodmanSession:
             args.append("--tty")
         for key, value in spec.env:
             args += ["--env", f"{key}={value}"]
+        if item.unmarked:
+            args += ["--env", f"{marks.VARIABLE}="]  # see emulate_unmarked
         if spec.command:
             args += ["--entrypoint", _json_argv(spec.command)]
         args.append(spec.image)
@@ -173,6 +202,9 @@ class PodmanSession:
         started = self.podman.run(*args, timeout=180).stdout.strip().splitlines()
         item.history.append((time.monotonic(), "started", f"podman run {spec.image}"))
         self._emit(item.result.name, Event(0.0, "started", spec.image))
+        if item.unmarked:
+            self._note(item, "unmarked", item.unmarked)
+            item.result.note = item.unmarked
         try:
             pid = int(pidfile.read_text().strip() or 0)
         except (OSError, ValueError):

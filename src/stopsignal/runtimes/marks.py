@@ -39,11 +39,13 @@ this project can run the engine; docs/conformance.md):
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from stopsignal.runtimes.engines import Target, Version
 from stopsignal.runtimes.types import Step
 
+#: The variable systemd reads first; set but empty, it means "not in a container".
+VARIABLE = "container"
 SYSTEMD_SOURCE = "systemd src/basic/virt.c detect_container(); src/shutdown/shutdown.c"
 #: CRI-O writes /run/.containerenv into every container from this release on.
 CRIO_CONTAINERENV = Version(1, 23)
@@ -90,3 +92,25 @@ def unmarked_reason(target: Target) -> str:
                 "adds nothing")
     return (f"{target.runtime.display} via CRI sets no container variable and writes no marker "
             "file, and the kubelet adds nothing")
+
+
+def not_marking(target: Target) -> str:
+    """``containerd 1.7 via CRI does not mark the container``: a short unmarked_reason."""
+    if target.runtime.name == "cri-o":
+        return f"{target.runtime.display} outside its systemd mode does not mark the container"
+    return f"{target.runtime.display} via CRI does not mark the container"
+
+
+def sets_variable(pod_env: Iterable[tuple[str, str]], image_env: Iterable[str]) -> bool:
+    """A non-empty ``container`` reaches PID 1: the pod's env wins over the image's ENV.
+
+    ``image_env`` holds ``KEY=VALUE`` items, as an image config does.
+    """
+    for key, value in pod_env:
+        if key == VARIABLE:
+            return bool(value)
+    for item in image_env:
+        key, _, value = item.partition("=")
+        if key == VARIABLE:
+            return bool(value)
+    return False
