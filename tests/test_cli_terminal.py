@@ -4,8 +4,6 @@ a real terminal), and lint's --output, --stdin-filename and warnings."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import shutil
 import subprocess
 import sys
@@ -15,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from stopsignal.cli.app import cli
+from terminal import on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 POD = ROOT / "examples" / "seed" / "pod-stopsignal-systemd.yaml"
@@ -27,25 +26,6 @@ def invoke(*args: str, env: dict[str, str] | None = None,
     result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
-
-def in_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes]:
-    """Run stopsignal with stdout and stderr on a pseudo-terminal; (exit code, output)."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([STOPSIGNAL, *args], stdout=follower, stderr=follower,
-                               stdin=subprocess.DEVNULL, cwd=ROOT,
-                               env={**os.environ, "TERM": "xterm", **(env or {})})
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the other side closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    return process.wait(), output
 
 
 def test_bare_stopsignal_prints_help_and_exits_0() -> None:
@@ -95,11 +75,11 @@ def test_colour_follows_the_flag_and_the_environment() -> None:
 
 
 def test_colour_on_a_real_terminal() -> None:
-    code, output = in_terminal(*LINT, str(POD))
+    code, output = on_terminal(*LINT, str(POD))
     assert code == 1 and b"\x1b[31m" in output and b"STOP101" in output
-    code, output = in_terminal(*LINT, str(POD), env={"NO_COLOR": "1"})
+    code, output = on_terminal(*LINT, str(POD), env={"NO_COLOR": "1"})
     assert code == 1 and b"\x1b[" not in output and b"STOP101" in output
-    code, output = in_terminal(*LINT, "--color", "never", str(POD))
+    code, output = on_terminal(*LINT, "--color", "never", str(POD))
     assert b"\x1b[" not in output
 
 

@@ -3,42 +3,20 @@ headless Chromium."""
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from e2e_helpers import REPO, stopsignal
+from e2e_helpers import stopsignal
 
 from headless_chromium import near, screenshot
 from stopsignal.probing.timeline_svg import COLOURS, WIDTH, height
+from terminal import on_terminal
 
 KILLED = ("--process", "--engine", "kubernetes@1.33", "--grace", "3", "--ready-timeout", "0.5",
           "--", "sleep", "100")
 SVG = "{http://www.w3.org/2000/svg}"
 
-
-def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes]:
-    """stopsignal with stderr (and stdout) on a pseudo-terminal, as a person runs it."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "stopsignal", *args], cwd=REPO,
-                               stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
-                               env={**os.environ, "TERM": "xterm", **(env or {})})
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    return process.wait(timeout=60), output
 
 
 def test_countdown_on_a_terminal() -> None:
