@@ -68,9 +68,14 @@ from stopsignal.model import Container, Edit, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
 from stopsignal.rules._api import Context, FixAvailability, Rule, join_labels, locate, who
 from stopsignal.runtimes import Target
-from stopsignal.runtimes.marks import SYSTEMD_SOURCE, WHEN, engine_mark, unmarked_reason
+from stopsignal.runtimes.marks import (
+    SYSTEMD_SOURCE,
+    VARIABLE,
+    WHEN,
+    engine_mark,
+    unmarked_reason,
+)
 
-VARIABLE = "container"
 VALUE = "oci"
 
 
