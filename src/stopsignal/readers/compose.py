@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 import posixpath
 import re
-
-from yaml.nodes import MappingNode, Node, ScalarNode
+from typing import TYPE_CHECKING, Any
 
 from stopsignal.model import Container, Location, SourceKind
 from stopsignal.readers.result import ReadFailure
-from stopsignal.readers.walk import Walk, boolean, number, text
+
+if TYPE_CHECKING:
+    from stopsignal.readers.kubernetes import FileTree as Tree
+Node = Any  # a YAML node (walk.Walk) or a JSON offset (jsonwalk.JsonWalk)
 
 _SERVICES = re.compile(rb"""^["']?services["']?[ \t]*:""", re.MULTILINE)
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
@@ -30,13 +32,13 @@ def wanted(chunk: bytes) -> bool:
     return _SERVICES.search(chunk) is not None
 
 
-def is_compose(walk: Walk, root: Node, *, named: bool = False) -> bool:
+def is_compose(walk: Tree, root: Node, *, named: bool = False) -> bool:
     """A top-level ``services`` mapping (of services with ``image`` or ``build``)."""
     fields = walk.fields(root)
     if "kind" in fields or "services" not in fields:
         return False
     services = fields["services"][1]
-    if not isinstance(services, MappingNode):
+    if not walk.is_mapping(services):
         return False
     if named:
         return True
@@ -75,19 +77,19 @@ def interpolate(value: str) -> str:
     return _DEFAULTED.sub(lambda match: match.group(2), value).replace("$$", "$")
 
 
-def read_document(walk: Walk, root: Node) -> list[Container]:
+def read_document(walk: Tree, root: Node) -> list[Container]:
     found = []
     services = walk.get(root, "services")
     assert services is not None
     for key_node, service in walk.items(services[1]):
-        name = text(key_node)
-        if name is None or not isinstance(service, MappingNode):
+        name = walk.text(key_node)
+        if name is None or not walk.is_mapping(service):
             continue
         found.append(_read_service(walk, name, key_node, service))
     return found
 
 
-def _read_service(walk: Walk, name: str, key_node: Node, service: Node) -> Container:
+def _read_service(walk: Tree, name: str, key_node: Node, service: Node) -> Container:
     path: tuple[str | int, ...] = ("services", name)
     location = walk.location(key_node, path)
     locations: list[tuple[str, Location]] = [("container", location)]
@@ -101,17 +103,18 @@ def _read_service(walk: Walk, name: str, key_node: Node, service: Node) -> Conta
 
     command, command_raw = _argv(walk, field("entrypoint", "command"))
     args, args_raw = _argv(walk, field("command", "args"))
-    signal = text(field("stop_signal", "stop_signal"))
+    signal = walk.text(field("stop_signal", "stop_signal"))
     grace_node = field("stop_grace_period", "grace")
-    grace = number(grace_node)
-    if grace is None and text(grace_node) is not None:
-        grace = parse_duration(interpolate(str(text(grace_node))))
+    grace = walk.number(grace_node)
+    if grace is None and walk.text(grace_node) is not None:
+        grace = parse_duration(interpolate(str(walk.text(grace_node))))
         if grace is None:
-            line, column = walk.position(grace_node) if grace_node else (1, 1)
-            raise ReadFailure(f"invalid stop_grace_period {text(grace_node)!r}", line, column)
-    init = boolean(field("init", "init"))
+            line, column = walk.position(grace_node) if grace_node is not None else (1, 1)
+            raise ReadFailure(f"invalid stop_grace_period {walk.text(grace_node)!r}", line,
+                              column)
+    init = walk.boolean(field("init", "init"))
     build_context, build_dockerfile = _build(walk, field("build", "build"))
-    image = text(walk.value(service, "image"))
+    image = walk.text(walk.value(service, "image"))
     return Container(
         name=name,
         source=SourceKind.COMPOSE,
@@ -123,7 +126,7 @@ def _read_service(walk: Walk, name: str, key_node: Node, service: Node) -> Conta
         stop_signal=interpolate(signal) if signal is not None else None,
         grace=grace,
         init=bool(init),
-        tty=bool(boolean(walk.value(service, "tty"))),
+        tty=bool(walk.boolean(walk.value(service, "tty"))),
         env=_pairs(walk, walk.value(service, "environment")),
         annotations=_pairs(walk, walk.value(service, "labels"))
         + _pairs(walk, walk.value(service, "annotations")),
@@ -135,11 +138,11 @@ def _read_service(walk: Walk, name: str, key_node: Node, service: Node) -> Conta
     )
 
 
-def _argv(walk: Walk, node: Node | None) -> tuple[tuple[str, ...] | None, str | None]:
+def _argv(walk: Tree, node: Node | None) -> tuple[tuple[str, ...] | None, str | None]:
     if node is None:
         return None, None
-    if isinstance(node, ScalarNode):
-        raw = text(node)
+    if walk.is_scalar(node):
+        raw = walk.text(node)
         if raw is None:
             return None, None
         import shlex
@@ -153,14 +156,14 @@ def _argv(walk: Walk, node: Node | None) -> tuple[tuple[str, ...] | None, str | 
     return (tuple(interpolate(item) for item in strings) if strings is not None else None), None
 
 
-def _build(walk: Walk, node: Node | None) -> tuple[str | None, str | None]:
+def _build(walk: Tree, node: Node | None) -> tuple[str | None, str | None]:
     if node is None:
         return None, None
-    if isinstance(node, ScalarNode):
-        context = text(node)
+    if walk.is_scalar(node):
+        context = walk.text(node)
         return (interpolate(context) if context else None), None
-    context = text(walk.value(node, "context")) or "."
-    dockerfile = text(walk.value(node, "dockerfile"))
+    context = walk.text(walk.value(node, "context")) or "."
+    dockerfile = walk.text(walk.value(node, "dockerfile"))
     return interpolate(context), interpolate(dockerfile) if dockerfile else None
 
 
@@ -181,9 +184,9 @@ def _dockerfile(context: str | None, dockerfile: str | None) -> str | None:
     return posixpath.normpath(str(Path(context) / dockerfile))
 
 
-def _pairs(walk: Walk, node: Node | None) -> tuple[tuple[str, str], ...]:
+def _pairs(walk: Tree, node: Node | None) -> tuple[tuple[str, str], ...]:
     """``environment``/``labels``: a mapping, or a list of ``KEY=VALUE`` strings."""
-    if isinstance(node, MappingNode):
+    if walk.is_mapping(node):
         return walk.string_map(node)
     pairs = []
     for item in walk.strings(node) or ():

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from yaml.nodes import MappingNode, Node, SequenceNode
+from typing import TYPE_CHECKING, Any
 
 from stopsignal.model import Container, ImageConfig, Location, SourceKind
 from stopsignal.readers.result import ReadError, ReadResult
-from stopsignal.readers.walk import Walk, plain
 
 if TYPE_CHECKING:  # tarfile, subprocess and shutil load lazily: start-up time counts
     import tarfile
+
+    from stopsignal.readers.kubernetes import FileTree as Tree
+Node = Any  # a YAML node (walk.Walk) or a JSON offset (jsonwalk.JsonWalk)
 
 MAX_BLOB = 20 * 1024 * 1024
 LOOKUP_TIMEOUT = 30.0
@@ -62,26 +62,26 @@ def _strings(value: object) -> tuple[str, ...] | None:
     return None
 
 
-def _is_config(walk: Walk, node: Node) -> bool:
-    if not isinstance(node, MappingNode):
+def _is_config(walk: Tree, node: Node) -> bool:
+    if not walk.is_mapping(node):
         return False
-    if isinstance(walk.value(node, "Config"), MappingNode):
+    if walk.is_mapping(walk.value(node, "Config")):
         return True
-    return isinstance(walk.value(node, "config"), MappingNode) and any(
+    return walk.is_mapping(walk.value(node, "config")) and any(
         walk.get(node, key) is not None for key in ("rootfs", "architecture", "os", "history")
     )
 
 
 def read_json_document(
-    walk: Walk, root: Node
+    walk: Tree, root: Node
 ) -> tuple[list[ImageConfig], list[Container]] | None:
     """Image configs in one JSON document (an inspect array or one object), or None."""
-    items = walk.sequence(root) if isinstance(root, SequenceNode) else [root]
+    items = walk.sequence(root) if walk.is_sequence(root) else [root]
     if not items or not all(_is_config(walk, item) for item in items):
         return None
     images, containers = [], []
     for index, item in enumerate(items):
-        prefix: tuple[str | int, ...] = (index,) if isinstance(root, SequenceNode) else ()
+        prefix: tuple[str | int, ...] = (index,) if walk.is_sequence(root) else ()
         config_key = "Config" if walk.get(item, "Config") is not None else "config"
         config_node = walk.value(item, config_key)
         locations = [("container", walk.location(item, prefix))]
@@ -90,7 +90,7 @@ def read_json_document(
             pair = walk.get(config_node, key)
             if pair is not None:
                 locations.append((slot, walk.location(pair[0], (*prefix, config_key, key))))
-        image = config_from_plain(plain(walk, item), locations=tuple(locations))
+        image = config_from_plain(walk.plain(item), locations=tuple(locations))
         if image is None:
             continue
         images.append(image)

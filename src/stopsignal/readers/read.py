@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import re
 import stat
+from typing import TYPE_CHECKING, Any
 
 from stopsignal.model import Container, ImageConfig, SourceKind
 from stopsignal.readers import compose, kubernetes
 from stopsignal.readers.files import is_oci_layout, is_rendered_input, kind_by_name
 from stopsignal.readers.result import UNKNOWN_FILE, ReadError, ReadFailure, ReadResult
 from stopsignal.readers.walk import Walk
-from stopsignal.readers.yamlnodes import NODE_BUDGET, comments, documents
+from stopsignal.readers.yamlnodes import comments, documents
+
+if TYPE_CHECKING:
+    from stopsignal.readers.jsonwalk import JsonWalk
 
 _FIRST_TOKEN = re.compile(rb"\s*(\S)")
 MAX_BYTES = 20 * 1024 * 1024  # far above any manifest; bounds time and memory
@@ -111,24 +115,14 @@ def read_bytes(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
 
 def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
     first = _FIRST_TOKEN.match(data)
-    is_json = path.lower().endswith(".json") or (first is not None and first.group(1) in b"{[")
-    if is_json:
-        checked = _check_json(data, path, kind)
-        if isinstance(checked, ReadFailure):
-            return ReadResult(path, errors=(ReadError(path, checked.line, checked.column,
-                                                      checked.message),), kind=kind)
-        if checked is not None:
-            data = checked
-    if is_json and b"\t" in data:
-        # JSON allows tabs between tokens, YAML does not; a raw tab cannot sit inside a
-        # JSON string, so replacing them changes no value and no position.
-        data = data.replace(b"\t", b" ")
+    if path.lower().endswith(".json") or (first is not None and first.group(1) in b"{["):
+        result = _read_json(data, path, kind)
+        if result is not None:
+            return result
     failures: list[ReadFailure] = []
-    containers: list[Container] = []
-    images: list[ImageConfig] = []
-    kinds: set[SourceKind] = set()
+    found = _Found()
 
-    everything = is_json or kind is SourceKind.IMAGE_CONFIG
+    everything = kind is SourceKind.IMAGE_CONFIG
 
     def want(chunk: bytes) -> bool:
         return everything or kubernetes.wanted(chunk) or compose.wanted(chunk)
@@ -136,109 +130,110 @@ def _read_yaml(data: bytes, path: str, kind: SourceKind | None) -> ReadResult:
     for document in documents(data, want, failures):
         if document.root is None:
             continue
-        walk = Walk(path, document)
         try:
-            fields = walk.fields(document.root)
-            if "kind" in fields and kind in (None, SourceKind.KUBERNETES):
-                kinds.add(SourceKind.KUBERNETES)
-                containers.extend(kubernetes.read_document(walk, document.root, fields))
-                continue
-            if (
-                "services" in fields
-                and kind in (None, SourceKind.COMPOSE)
-                and compose.is_compose(walk, document.root, named=kind is SourceKind.COMPOSE)
-            ):
-                kinds.add(SourceKind.COMPOSE)
-                containers.extend(compose.read_document(walk, document.root))
-                continue
-            if (is_json and kind is None) or kind is SourceKind.IMAGE_CONFIG:
-                from stopsignal.readers import image_config
-
-                found = image_config.read_json_document(walk, document.root)
-                if found is not None:
-                    kinds.add(SourceKind.IMAGE_CONFIG)
-                    images.extend(found[0])
-                    containers.extend(found[1])
-                    continue
+            found.read(Walk(path, document), document.root, kind, is_json=False)
         except ReadFailure as failure:
             failures.append(failure)
-    if not kinds and kind is None and b"apiVersion" in data and b"kind" in data:
-        kinds.add(SourceKind.KUBERNETES)  # objects that were only syntax-checked
-    found_kind = kind or _first(kinds)
-    errors = tuple(ReadError(path, f.line, f.column, f.message) for f in failures)
-    skipped = UNKNOWN_FILE if found_kind is None and not errors else None
-    return ReadResult(
-        path,
-        containers=tuple(containers),
-        errors=errors,
-        kind=found_kind,
-        skipped=skipped,
-        images=tuple(images),
-        comments=comments(data),
-    )
+    return found.result(data, path, kind, failures)
 
 
-# A JSON escape of a UTF-16 surrogate (pair): libyaml rejects them in quoted scalars.
-_SURROGATES = re.compile(
-    rb"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?"
-    rb"|(?<!\\)((?:\\\\)*)\\u([dD][c-fC-F][0-9a-fA-F]{2})"
-)
+class _Found:
+    """What the documents of one file hold, gathered document by document."""
+
+    def __init__(self) -> None:
+        self.containers: list[Container] = []
+        self.images: list[ImageConfig] = []
+        self.kinds: set[SourceKind] = set()
+
+    def read(self, walk: Walk | JsonWalk, root: Any, kind: SourceKind | None, *,
+             is_json: bool) -> None:
+        """One document: Kubernetes, compose or (JSON only, or when asked) image configs."""
+        fields = walk.fields(root)
+        if "kind" in fields and kind in (None, SourceKind.KUBERNETES):
+            self.kinds.add(SourceKind.KUBERNETES)
+            self.containers.extend(kubernetes.read_document(walk, root, fields))
+            return
+        if (
+            "services" in fields
+            and kind in (None, SourceKind.COMPOSE)
+            and compose.is_compose(walk, root, named=kind is SourceKind.COMPOSE)
+        ):
+            self.kinds.add(SourceKind.COMPOSE)
+            self.containers.extend(compose.read_document(walk, root))
+            return
+        if (is_json and kind is None) or kind is SourceKind.IMAGE_CONFIG:
+            from stopsignal.readers import image_config
+
+            found = image_config.read_json_document(walk, root)
+            if found is not None:
+                self.kinds.add(SourceKind.IMAGE_CONFIG)
+                self.images.extend(found[0])
+                self.containers.extend(found[1])
+
+    def result(self, data: bytes, path: str, kind: SourceKind | None,
+               failures: list[ReadFailure]) -> ReadResult:
+        kinds = self.kinds
+        if not kinds and kind is None and b"apiVersion" in data and b"kind" in data:
+            kinds.add(SourceKind.KUBERNETES)  # objects that were only syntax-checked
+        found_kind = kind or _first(kinds)
+        errors = tuple(ReadError(path, f.line, f.column, f.message) for f in failures)
+        skipped = UNKNOWN_FILE if found_kind is None and not errors else None
+        return ReadResult(
+            path,
+            containers=tuple(self.containers),
+            errors=errors,
+            kind=found_kind,
+            skipped=skipped,
+            images=tuple(self.images),
+            comments=comments(data),
+        )
 
 
-def _check_json(data: bytes, path: str, kind: SourceKind | None) -> bytes | ReadFailure | None:
-    """JSON is read as JSON first: syntax errors and size are the json module's to judge.
+def _read_json(data: bytes, path: str, kind: SourceKind | None) -> ReadResult | None:
+    """JSON is read as JSON (``jsonwalk``), positions included.
 
-    Then the same text is composed by libyaml for positions (JSON is YAML, but for
-    escapes of UTF-16 surrogates, which are rewritten here). Returns the text to
-    compose, a failure, or None when the text is not JSON after all (``{a: b}`` is a
-    YAML flow mapping) and is read as YAML.
+    Returns None when the text is not JSON after all and the file is not named ``.json``
+    (``{a: b}`` is a YAML flow mapping): it is then read as YAML.
     """
-    import json
+    from stopsignal.readers import jsonwalk
 
+    named = path.lower().endswith(".json") or kind is SourceKind.IMAGE_CONFIG
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a BOM is not a column (as for YAML)
     try:
-        value = json.loads(data)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if not named:
+            return None
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[data.rfind(b"\n", 0, error.start) + 1:error.start]
+                     .decode("utf-8", "replace")) + 1
+        return _json_failure(path, kind, ReadFailure(
+            f"invalid JSON: not UTF-8 (byte 0x{data[error.start]:02x})", line, column))
+    try:
+        jsonwalk.validate(text)
     except RecursionError:
-        return ReadFailure("invalid JSON: nested too deeply")
+        return _json_failure(path, kind, ReadFailure("invalid JSON: nested too deeply"))
     except ValueError as error:  # JSONDecodeError, or a number of more than 4,300 digits
-        if not (path.lower().endswith(".json") or kind is SourceKind.IMAGE_CONFIG):
+        if not named:
             return None
         line, column = getattr(error, "lineno", 1), getattr(error, "colno", 1)
         reason = getattr(error, "msg", None) or str(error).split(":")[0]
-        return ReadFailure(f"invalid JSON: {reason}", line, column)
-    count = _count_values(value, NODE_BUDGET)
-    if count > NODE_BUDGET:
-        return ReadFailure(f"JSON too large to read: more than {NODE_BUDGET:,} values in one "
-                           "document (the reader's limit per document); split the List")
-    if b"\\u" in data and _SURROGATES.search(data):
-        return _SURROGATES.sub(_yaml_escape, data)
-    return data
+        return _json_failure(path, kind, ReadFailure(f"invalid JSON: {reason}", line, column))
+    found = _Found()
+    failures: list[ReadFailure] = []
+    try:
+        found.read(jsonwalk.JsonWalk(path, text), jsonwalk.root(text), kind, is_json=True)
+    except ReadFailure as failure:
+        failures.append(failure)
+    except RecursionError:  # a value nested too deeply for the C scanner's own stack
+        failures.append(ReadFailure("invalid JSON: nested too deeply"))
+    return found.result(data, path, kind, failures)
 
 
-def _count_values(value: object, budget: int) -> int:
-    """Values in parsed JSON, counted up to ``budget + 1`` (no aliases: a plain tree)."""
-    count = 0
-    stack = [value]
-    while stack and count <= budget:
-        item = stack.pop()
-        count += 1
-        if isinstance(item, dict):
-            stack.extend(item.values())
-            count += len(item)  # the keys
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
-
-
-def _yaml_escape(match: re.Match[bytes]) -> bytes:
-    """A surrogate pair as YAML's 8-digit escape; a lone surrogate (valid JSON, no
-    character) as U+FFFD, the replacement character, as a UTF-8 decoder would."""
-    if match.group(5) is not None:
-        return match.group(4) + b"\\uFFFD"
-    high, low = match.group(2), match.group(3)
-    if low is None:
-        return match.group(1) + b"\\uFFFD"
-    code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
-    return match.group(1) + b"\\U%08X" % code
+def _json_failure(path: str, kind: SourceKind | None, failure: ReadFailure) -> ReadResult:
+    return ReadResult(path, errors=(ReadError(path, failure.line, failure.column,
+                                              failure.message),), kind=kind)
 
 
 def _first(kinds: set[SourceKind]) -> SourceKind | None:

@@ -140,6 +140,18 @@ class Walk:
     def is_mapping(node: Node | None) -> bool:
         return isinstance(node, MappingNode)
 
+    @staticmethod
+    def is_sequence(node: Node | None) -> bool:
+        return isinstance(node, SequenceNode)
+
+    @staticmethod
+    def is_scalar(node: Node | None) -> bool:
+        return isinstance(node, ScalarNode)
+
+    def plain(self, node: Node | None) -> object:
+        """A node as plain Python data (see the module's ``plain``)."""
+        return plain(self, node)
+
 
 def is_null(node: Node | None) -> bool:
     if node is None:
