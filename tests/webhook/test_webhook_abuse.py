@@ -158,10 +158,8 @@ def test_a_stop_with_a_stalled_client_drains_in_bounds_and_says_so(tight: Server
         stalled.sendall(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n"
                         b"\r\n{")
         time.sleep(0.2)
-        started = time.monotonic()
         tight.process.send_signal(signal.SIGTERM)
-        code = tight.process.wait(timeout=CLOSED_WITHIN)
-        assert time.monotonic() - started < CLOSED_WITHIN
+        code = tight.process.wait(timeout=CLOSED_WITHIN)  # raises if the drain hangs
     assert code == 0
     log = (tmp_path / "server.log").read_text()
     assert "CancelledError" not in log and "Traceback" not in log
