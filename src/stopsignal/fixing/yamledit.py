@@ -62,33 +62,38 @@ class _JsonStyle:
     indent: str | None  # None: everything on one line
     inline_arrays: bool  # arrays of scalars written on one line, as kubectl does not
     compact: bool  # no space after ':' and ','
+    ascii: bool = False  # non-ASCII written as escapes (``json.dumps``'s default)
 
     def dump(self, value: Any, level: int = 0) -> str:
         if self.indent is None:
             separators = (",", ":") if self.compact else (", ", ": ")
-            return json.dumps(value, ensure_ascii=False, separators=separators)
+            return json.dumps(value, ensure_ascii=self.ascii, separators=separators)
         pad = self.indent * (level + 1)
         if isinstance(value, dict) and value:
-            items = [f"{pad}{json.dumps(key, ensure_ascii=False)}: {self.dump(item, level + 1)}"
-                     for key, item in value.items()]
+            items = [f"{pad}{json.dumps(key, ensure_ascii=self.ascii)}: "
+                     f"{self.dump(item, level + 1)}" for key, item in value.items()]
             return "{\n" + ",\n".join(items) + "\n" + self.indent * level + "}"
         if isinstance(value, list) and value:
             if self.inline_arrays and not any(isinstance(item, dict | list) for item in value):
-                return "[" + ", ".join(json.dumps(item, ensure_ascii=False)
+                return "[" + ", ".join(json.dumps(item, ensure_ascii=self.ascii)
                                        for item in value) + "]"
             items = [pad + self.dump(item, level + 1) for item in value]
             return "[\n" + ",\n".join(items) + "\n" + self.indent * level + "]"
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=self.ascii)
 
 
 def _json_style(text: str) -> _JsonStyle:
     lines = text.replace("\r\n", "\n").split("\n")
     inline = bool(_INLINE_ARRAY.search(text))
+    # A file that escapes what is not ASCII (an emoji as \ud83d\ude80) keeps doing so.
+    ascii_only = "\\u" in text and text.isascii()
     for line in lines[1:]:
         stripped = line.lstrip(" \t")
         if stripped and len(stripped) < len(line):
-            return _JsonStyle(line[:len(line) - len(stripped)], inline, compact=False)
-    return _JsonStyle(None, inline, compact='":' in text and '": ' not in text)
+            return _JsonStyle(line[:len(line) - len(stripped)], inline, compact=False,
+                              ascii=ascii_only)
+    return _JsonStyle(None, inline, compact='":' in text and '": ' not in text,
+                      ascii=ascii_only)
 
 
 # ---------------------------------------------------------------- YAML
