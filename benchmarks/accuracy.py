@@ -70,7 +70,18 @@ def format_of(path: Path) -> str:
         return "containerfile"
     if kind is SourceKind.COMPOSE or path.name.startswith(("compose.", "docker-compose")):
         return "compose"
-    return "kubernetes"
+    return "compose" if _has_services(path) else "kubernetes"
+
+
+def _has_services(path: Path) -> bool:
+    """A compose file named like any YAML file (sawtooth's docker/compose/*.yaml)."""
+    import yaml
+
+    try:
+        document = next(yaml.safe_load_all(path.read_text(errors="replace")), None)
+    except yaml.YAMLError:
+        return False
+    return isinstance(document, dict) and isinstance(document.get("services"), dict)
 
 
 def advisory_rules() -> set[str]:
