@@ -4,9 +4,12 @@ text, at the same positions, and positions right where libyaml cannot read the t
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_read_object import OBJECTS
 
 from stopsignal.model import Container
@@ -117,3 +120,40 @@ def test_walk_reads_duplicates_nulls_escapes_and_spaces() -> None:
     assert walk.fields(walk.value(node, "c")) == {}
     assert walk.sequence(walk.sequence(fields["a"][1])[4]) == []
     assert walk.position(fields["c"][0]) == (3, 51)
+
+
+# Any JSON value: the walk gives back json.loads's value for every member and item, and
+# every key's position is where the key is written.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=30,
+)
+SETTINGS = settings(max_examples=int(os.environ.get("STOPSIGNAL_HYPOTHESIS_EXAMPLES", "150")),
+                    deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(value=JSON_VALUES, indent=st.sampled_from([None, 0, 1, 4, "\t"]),
+       ensure_ascii=st.booleans())
+def test_the_walk_reads_what_json_loads_reads(value: object, indent: int | str | None,
+                                              ensure_ascii: bool) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
+    walk = JsonWalk("v.json", text)
+    lines = text.split("\n")
+    stack = [(root(text), json.loads(text))]
+    while stack:
+        node, expected = stack.pop()
+        assert walk.plain(node) == expected
+        if isinstance(expected, dict):
+            members = walk.members(node)
+            assert [key for key, _, _ in members] == list(expected)
+            for key, at, item in members:
+                line, column = walk.position(at)
+                assert lines[line - 1][column - 1:].startswith(
+                    json.dumps(key, ensure_ascii=ensure_ascii))
+                stack.append((item, expected[key]))
+        elif isinstance(expected, list):
+            stack.extend(zip(walk.sequence(node), expected, strict=True))
