@@ -29,8 +29,11 @@ def _objects() -> list[tuple[str, dict[str, Any]]]:
                      ".json.expected")):
                 continue
             try:
-                documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-            except (yaml.YAMLError, UnicodeDecodeError):
+                text = path.read_text(encoding="utf-8")
+                # JSON as JSON: PyYAML reads an escaped emoji as two lone surrogates.
+                documents = [json.loads(text)] if ".json" in name else \
+                    list(yaml.safe_load_all(text))
+            except (yaml.YAMLError, ValueError):  # UnicodeDecodeError, JSONDecodeError
                 continue
             for index, document in enumerate(documents):
                 if not isinstance(document, dict) or "kind" not in document:
