@@ -10,20 +10,22 @@ position is the line and column of the value's first character, columns counted 
 characters as libyaml counts them for YAML (an escape such as ``\\ud83d`` is six).
 
 Why a small reader of our own (measured on a List of 150,000 small pods, 18.7 MB on one
-line, as ``json.dumps`` writes it; the project's 2-core machine, shared, load average 7):
+line, as ``json.dumps`` writes it; the project's 2-core machine, shared, load average 4):
 
 * libyaml (PyYAML's C ``compose``, what read JSON before) reads JSON as YAML flow style:
   escapes of UTF-16 surrogates (``\\ud83d``, as ``json.dumps`` writes an emoji) are not
-  YAML, and the List took 24.7 s and 1,020 MiB (a ``yaml.Node`` and two marks per value);
+  YAML, and composing the List took 21.9 s CPU and 1,020 MiB (a ``yaml.Node`` and two
+  marks per value), after which it was refused;
 * ``json-source-map`` (PyPI, pure Python, last release 2022) builds a pointer map of
   every value: 115 s and 1.6 GiB;
 * ``tree-sitter-json`` positions are bytes (columns in bytes, not characters) and the
   reader would walk its tree node by node from Python; ``ijson``, ``orjson``, ``jiter``
   and ``json-stream`` report no positions at all.
 
-This reader: validating (the C scanner, ``validate``) 0.21 s wall against ``json.loads``'s
-1.57 s; the whole ``stopsignal lint`` of the List 7.0 s CPU with a peak RSS of 211 MiB,
-the same peak as a bare ``json.loads`` of the file (``benchmarks/json_list.py``).
+This reader: validating the text (``validate``) takes 0.12 s CPU where ``json.loads``
+takes 0.87 s; reading every container 5.3 s; the whole ``stopsignal lint`` 6.9 s CPU
+with a peak RSS of 196 MiB, against 181 MiB for a bare ``json.loads`` of the file
+(``benchmarks/json_list.py --yaml``).
 """
 
 from __future__ import annotations
