@@ -23,7 +23,7 @@ BASE = "localhost/debian-systemd:bookworm"
 def test_import_stopsignal_loads_no_api_and_no_parser() -> None:
     code = ("import sys, stopsignal; "
             "print(sorted(m for m in sys.modules if m.startswith(('stopsignal.', 'yaml', "
-            "'click', 'ruamel'))))")
+            "'argparse', 'ruamel'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"

@@ -7,13 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli import cli
+from cli_runner import invoke
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
+    result = invoke(list(args))
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -10,8 +10,6 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    import click
-
     from stopsignal.errors import StopSignalError
 
 # name -> (module, one-line help). Order is the order --help shows.
@@ -51,9 +49,9 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 def _main(argv: list[str] | None) -> Any:
-    from stopsignal.cli.app import cli
+    from stopsignal.cli.app import run
 
-    return cli.main(args=argv, prog_name="stopsignal")
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 def fail(error: StopSignalError) -> NoReturn:
@@ -61,13 +59,3 @@ def fail(error: StopSignalError) -> NoReturn:
     message = " ".join(str(error).split("\n"))
     sys.stderr.write(f"stopsignal: error: {message}\n")
     sys.exit(error.exit_code)
-
-
-def __getattr__(name: str) -> click.Group:
-    # `from stopsignal.cli import cli`: app.py imports COMMANDS from here, so it cannot be
-    # imported at the top of this module.
-    if name == "cli":
-        from stopsignal.cli.app import cli
-
-        return cli
-    raise AttributeError(name)
