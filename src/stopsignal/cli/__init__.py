@@ -9,8 +9,8 @@ Why argparse and not click: start-up is a goal (one-file lint at most 2.5x ``pyt
 on a 2-core machine, CPU ms, medians of 21 interleaved runs: ``python -c pass`` 12.7,
 ``import yaml`` 36.7, ``import click`` 52.0, ``import yaml, click`` 68.5, ``import yaml,
 argparse, typing`` 44.6. ``benchmarks/startup.py --runs 31`` with the click CLI in the same
-rounds (load average 8): one-file lint 97.2 ms CPU (2.73x ``import yaml``) with click, 80.6 ms
-(2.26x) with argparse; ``signal 15`` 59.4 ms and 42.9 ms. argparse also does what click did
+rounds (load average 2): one-file lint 78.7 ms CPU (2.63x ``import yaml``) with click, 64.0 ms
+(2.14x) with argparse; ``signal 15`` 46.8 ms and 33.3 ms. argparse also does what click did
 for this CLI: help with examples (the command's docstring), one-line usage errors with exit
 2, subcommands; shell completion comes from argcomplete, imported only when completing, and
 tests run ``main`` in-process (``tests/cli_runner.py``) as they ran click's CliRunner.
