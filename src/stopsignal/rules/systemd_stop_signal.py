@@ -88,6 +88,10 @@ def _fails(resolution: Resolution) -> bool:
     """A stop that reaches systemd with something other than a shutdown signal."""
     if resolution.outcome in (Outcome.REJECTED, Outcome.STUCK):
         return False  # the spelling itself is broken: stop-signal-invalid reports it
+    if resolution.outcome == Outcome.KILL_ONLY and resolution.grace == 0:
+        # A grace period of 0: SIGKILL at once, whatever the signal. grace-period-budget
+        # reports it; a STOPSIGNAL, this rule's remedy, would change nothing.
+        return False
     return resolution.signal not in SYSTEMD_SHUTDOWN
 
 
