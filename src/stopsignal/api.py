@@ -12,7 +12,7 @@ and each function imports what it needs when it runs. See ``docs/api.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stopsignal.errors import UsageError
 
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from stopsignal.readers.files import Globs
     from stopsignal.runtimes import Resolution
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "fix", "lint",
-           "probe", "resolve"]
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ObjectChecker", "ObjectFix",
+           "ObjectLint", "ProbeReport", "Skipped", "fix", "lint", "probe", "resolve"]
 
 
 class Skipped(NamedTuple):
@@ -385,6 +385,77 @@ def _stale_temporaries(targets: Sequence[tuple[str, str | None]], *, remove: boo
                               f"removed: {error.strerror or error}")
             else:
                 notes.append(f"removed {stale}, left by an interrupted fix")
+
+
+class ObjectLint(NamedTuple):
+    """What lint found on one in-memory Kubernetes object (``ObjectChecker.lint``)."""
+
+    findings: tuple[Finding, ...]  # located in the object's JSON text, ``OBJECT_PATH``
+    errors: tuple[str, ...]  # why lint could not read the object, one line each
+
+
+class ObjectFix(NamedTuple):
+    """What ``ObjectChecker.fix`` did to one object; the object given is never modified."""
+
+    object: dict[str, Any]  # the fixed object (the one given when nothing was fixed)
+    patch: tuple[dict[str, Any], ...]  # RFC 6902 JSON Patch ops from the given object to it
+    fixed: tuple[Finding, ...]  # the findings the fixes removed
+    remaining: tuple[Finding, ...]  # what lint still finds on the fixed object
+    errors: tuple[str, ...]  # lint could not read the object: nothing was fixed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.patch)
+
+
+class ObjectChecker:
+    """Lint and fix Kubernetes objects given as data (what an admission webhook reviews).
+
+    The configuration, rules and targets are resolved once, when the checker is made
+    (the options are ``lint``'s), so that each object costs only its own work. An
+    object is read as its JSON text would be, and ``fix`` applies, re-lints and
+    verifies as ``stopsignal.fix`` does for a file, rendering the result as JSON Patch.
+    """
+
+    def __init__(self, *, engines: Sequence[str] | str = (),
+                 add_engines: Sequence[str] | str = (), select: Sequence[str] | str = (),
+                 ignore: Sequence[str] | str = (), image_configs: Sequence[str] = (),
+                 config: str | None = None, no_config: bool = False,
+                 unsafe: bool = False) -> None:
+        from stopsignal.fixing.bind import engine_object_linter
+
+        self.config = _config(engines, add_engines, select, ignore, config, no_config)
+        bindings = _image_bindings((), [*image_configs, *self.config.image_configs])
+        self.unsafe = unsafe
+        self._lint = engine_object_linter(self.config, images=bindings)
+
+    def lint(self, obj: dict[str, Any]) -> ObjectLint:
+        """Every finding on ``obj`` (suppression annotations apply, comments cannot)."""
+        output = self._lint(obj)
+        return ObjectLint(tuple(output.findings), tuple(output.errors))
+
+    def fix(self, obj: dict[str, Any]) -> ObjectFix:
+        """The safe fixes (and the unsafe ones if the checker was made ``unsafe``).
+
+        Raises ``stopsignal.errors.FixVerificationError`` when the fixed object fails
+        verification (it would not read, or lint still reports what was fixed).
+        """
+        from stopsignal.fixing import LintOutput
+        from stopsignal.fixing.objects import fix_object
+
+        first: list[LintOutput] = []
+        last: list[LintOutput] = []
+
+        def watched(current: dict[str, Any]) -> LintOutput:
+            output = self._lint(current)
+            if not first:
+                first.append(output)
+            last[:] = [output]
+            return output
+
+        fixed_object, fixed, ops = fix_object(obj, watched, unsafe=self.unsafe)
+        return ObjectFix(fixed_object, tuple(ops), tuple(fixed), tuple(last[0].findings),
+                         tuple(first[0].errors))
 
 
 def resolve(engine: Sequence[str] | str, *, stop_signal: str | None = None,
