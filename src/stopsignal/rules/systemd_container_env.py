@@ -66,7 +66,7 @@ from collections.abc import Iterator
 
 from stopsignal.model import Container, Edit, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
-from stopsignal.rules._api import Context, FixAvailability, Rule, join_labels, locate, who
+from stopsignal.rules.base import Context, FixAvailability, Rule, join_labels, locate, who
 from stopsignal.runtimes import Target
 from stopsignal.runtimes.environment import env_setting
 from stopsignal.runtimes.marks import (
