@@ -66,3 +66,21 @@ def test_fix_creates_env_when_there_is_none(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "      env:\n        - name: container\n          value: oci\n" in target.read_text()
     assert rules(target) == []
+
+
+def test_the_last_of_repeated_pod_entries_decides(tmp_path: Path) -> None:
+    """As the kubelet builds the environment (runtimes.environment)."""
+    config = json.loads(INSPECT.read_text())
+    config[0]["Config"]["Env"] = [e for e in config[0]["Config"]["Env"]
+                                  if not e.startswith("container=")]
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(config))
+    entries = {"marked": ("", "oci"), "cleared": ("oci", "")}
+    found = {}
+    for name, (first, last) in entries.items():
+        pod = tmp_path / f"{name}.yaml"
+        pod.write_text(POD.read_text() + "      env:\n"
+                       f"        - {{name: container, value: '{first}'}}\n"
+                       f"        - {{name: container, value: '{last}'}}\n")
+        found[name] = rules(pod, f"nginx={bare}")
+    assert found == {"marked": [], "cleared": [("systemd-container-env", "warning")]}
