@@ -72,7 +72,7 @@ def root(text: str) -> int:
 class JsonWalk:
     """``kubernetes.Tree`` (and what compose and image configs ask) over JSON text."""
 
-    __slots__ = ("_at", "_line", "_start", "path", "source")
+    __slots__ = ("_at", "_last", "_line", "_start", "path", "source")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
@@ -82,6 +82,7 @@ class JsonWalk:
         self._at = 0
         self._line = 1
         self._start = 0  # offset of the line the cursor is on
+        self._last: tuple[int | None, dict[str, tuple[Node, Node]]] = (None, {})
 
     # -- structure
     def members(self, node: Node | None) -> list[tuple[str, int, int]]:
@@ -115,8 +116,16 @@ class JsonWalk:
             at = match.end()
 
     def fields(self, node: Node | None) -> dict[str, tuple[Node, Node]]:
-        """An object's keys -> (key offset, value offset); the last one wins, as in json."""
-        return {key: (at, value) for key, at, value in self.members(node)}
+        """An object's keys -> (key offset, value offset); the last one wins, as in json.
+
+        The last object's are kept: readers ask one object for several keys in a row
+        (``value``, ``get``), and each walk of a large object skips all its values.
+        """
+        if node == self._last[0]:
+            return self._last[1]
+        found = {key: (at, value) for key, at, value in self.members(node)}
+        self._last = (node, found)
+        return found
 
     def items(self, node: Node | None) -> list[tuple[Node, Node]]:
         return [(at, value) for _, at, value in self.members(node)]
