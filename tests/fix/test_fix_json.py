@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from stopsignal.cli.app import cli
+from cli_runner import invoke
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
        "spec": {"containers": [{"name": "web", "image": "x", "command": ["/sbin/init"]}]}}
@@ -31,8 +29,7 @@ def test_a_json_list_beyond_the_alias_budget_is_fixed(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
     text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [POD, big]})
     path.write_text(text)
-    result = CliRunner().invoke(cli, ["fix", "--engine", "kubernetes@1.30,containerd@1.7",
-                                      str(path)])
+    result = invoke(["fix", "--engine", "kubernetes@1.30,containerd@1.7", str(path)])
     assert result.exit_code == 0, result.output
     assert "0 remain" in result.stdout
     added = _inserted(text, path.read_text())
