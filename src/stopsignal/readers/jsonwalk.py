@@ -32,12 +32,16 @@ from __future__ import annotations
 
 import json
 import re
-from _json import scanstring  # the C scanner (CPython always builds it)
 from collections.abc import Callable
 from typing import Any
 
 from stopsignal.model import Location
 from stopsignal.readers.objects import ObjectWalk
+
+try:
+    from _json import scanstring  # the C scanner's (CPython always builds it)
+except ImportError:  # pragma: no cover - another Python: what its json module uses
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 # The C scanner with ``len`` as object hook: it checks a value and skips it building
 # next to nothing (an object becomes its member count). Another for real values.
