@@ -5,6 +5,9 @@ it (pid_namespaces(7)); a signal that is *blocked* is queued too, which is how
 systemd's signalfd takes its signals. So "ready for signal N" means bit N is set
 in SigCgt or SigBlk; sending earlier would be lost, and the probe would blame
 the workload for a race of its own.
+
+``read_status`` is the one reader of /proc/PID/status signal masks: the probe waits
+on it here, and ``stopsignal inspect`` (``inspect.procread``) judges from it.
 """
 
 from __future__ import annotations
@@ -16,25 +19,38 @@ import select
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
-_MASK_RE = re.compile(r"^(SigBlk|SigCgt):\s*([0-9a-fA-F]+)$", re.MULTILINE)
+_STATUS_RE = re.compile(r"^(SigBlk|SigCgt|SigIgn|NSpid):[ \t]*(.*)$", re.MULTILINE)
 
 
-def signal_masks(pid: int) -> dict[str, int] | None:
-    """SigBlk and SigCgt of ``pid``; None when the process is gone."""
+class Status(NamedTuple):
+    """The signal masks of /proc/PID/status (bit ``n - 1`` is signal ``n``) and NSpid."""
+
+    caught: int  # SigCgt: a handler is installed
+    ignored: int  # SigIgn: SIG_IGN
+    blocked: int  # SigBlk
+    nspid: tuple[int, ...]  # this PID in each nested PID namespace, outermost first
+
+
+def read_status(pid: int) -> Status | None:
+    """``pid``'s signal masks; None when the process is gone (or /proc is not there)."""
     try:
-        text = Path(f"/proc/{pid}/status").read_text()
+        with open(f"/proc/{pid}/status", "rb") as status:  # noqa: PTH123 - once per container
+            text = status.read().decode(errors="replace")
     except OSError:
         return None
-    return {name: int(value, 16) for name, value in _MASK_RE.findall(text)}
+    fields = dict(_STATUS_RE.findall(text))
+    return Status(int(fields.get("SigCgt") or "0", 16), int(fields.get("SigIgn") or "0", 16),
+                  int(fields.get("SigBlk") or "0", 16),
+                  tuple(int(part) for part in fields.get("NSpid", "").split()))
 
 
 def takes_signal(pid: int, number: int) -> bool:
-    masks = signal_masks(pid)
-    if not masks:
+    status = read_status(pid)
+    if status is None:
         return False
-    bit = 1 << (number - 1)
-    return bool((masks.get("SigCgt", 0) | masks.get("SigBlk", 0)) & bit)
+    return bool((status.caught | status.blocked) & 1 << (number - 1))
 
 
 def wait_ready(pid: int, number: int | None, timeout: float,
