@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from e2e_helpers import TINI_IMAGE, build_tini_image, podman, podman_env, stopsignal
 
+from inspect_json_docs import documented_fields
+
 pytestmark = pytest.mark.podman
 
 BASE = "localhost/debian-systemd:bookworm"
@@ -133,6 +135,21 @@ def test_verdicts_then_a_real_stop_agrees(running: dict[str, str],
         assert (exit_code != 137) is graceful, (case, exit_code)
         if log:
             assert log in podman("logs", name).stderr, case
+
+
+def test_the_documented_json_fields_are_the_emitted_ones(
+        running: dict[str, str]) -> None:
+    """docs/api.md lists exactly what inspect prints for real containers (tini has a child)."""
+    done = stopsignal("inspect", "--json", running["tini-handler"], running["sleep"])
+    data = json.loads(done.stdout)
+    per_container, per_process = documented_fields()
+    assert set(data) == {"containers", "missing"}
+    assert len(data["containers"]) == 2
+    for entry in data["containers"]:
+        assert set(entry) == per_container
+        assert set(entry["pid1"]) == per_process
+    assert any(entry["child"] is not None and set(entry["child"]) == per_process
+               for entry in data["containers"])
 
 
 def test_lint_names_the_same_cause(running: dict[str, str], tmp_path: Path,
