@@ -124,10 +124,8 @@ def test_verdicts_then_a_real_stop_agrees(running: dict[str, str],
                                     env=podman_env(), stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
              for case, name in running.items()}
-    started = time.monotonic()
     for process in stops.values():
-        process.wait(timeout=60)
-    assert time.monotonic() - started < 30
+        process.wait(timeout=60)  # a stop that hangs fails here (TimeoutExpired)
     for case, name in running.items():
         _args, _verdict, _rule, graceful, log = CASES[case]
         code_text = podman("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
