@@ -17,12 +17,12 @@ against ``podman container inspect`` on real containers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from stopsignal.inspect.boltdb import BoltError, BoltFile
 from stopsignal.inspect.timestamps import epoch
@@ -36,11 +36,28 @@ class StoredConfig(NamedTuple):
     argv: tuple[str, ...]
 
 
-class Stored(NamedTuple):
-    """A container's ``config`` and ``state`` in podman's BoltDB, as stored (JSON)."""
+class Stored:
+    """A container's ``config`` and ``state`` in podman's BoltDB (JSON), parsed when asked."""
 
-    config: bytes
-    state: bytes | None
+    def __init__(self, config: bytes, state: bytes | None) -> None:
+        self.raw_config, self.raw_state = config, state
+        self._config: dict[str, Any] | None = None
+
+    def config(self) -> dict[str, Any]:
+        """The config (about 10 kB, with the OCI spec), parsed once; ValueError or TypeError
+        when it is not a JSON object."""
+        if self._config is None:
+            data = json.loads(self.raw_config)
+            if not isinstance(data, dict):
+                raise TypeError("the config is not a JSON object")
+            self._config = data
+        return self._config
+
+    def state(self) -> dict[str, Any]:
+        data = json.loads(self.raw_state or b"{}")
+        if not isinstance(data, dict):
+            raise TypeError("the state is not a JSON object")
+        return data
 
 
 def read_state(env: dict[str, str]) -> dict[str, Stored]:
@@ -71,8 +88,8 @@ def stored_configs(ids: Iterable[str], state: Mapping[str, Stored]) -> dict[str,
     for container_id in ids:
         stored = state.get(container_id)
         try:
-            config = _config(container_id, stored.config if stored else None)
-        except ValueError:  # not JSON: ask podman
+            config = _config(container_id, stored.config()) if stored else None
+        except (ValueError, TypeError):  # not JSON: ask podman
             continue
         if config is not None:
             found[container_id] = config
@@ -89,26 +106,24 @@ def running_pids(state: Mapping[str, Stored], names: Sequence[str]
     found = []
     for container_id, stored in state.items():
         try:
-            status = json.loads(stored.state or b"{}")
-            config = json.loads(stored.config)
-        except ValueError:
+            status = stored.state()
+            if status.get("state") != RUNNING or not isinstance(status.get("pid"), int) \
+                    or status["pid"] <= 0:
+                continue
+            config = stored.config()
+        except (ValueError, TypeError):
             continue
         name = str(config.get("name") or "")
         if names and not any(wanted in (container_id, name) or (
                 len(wanted) >= 3 and container_id.startswith(wanted)) for wanted in names):
             continue
-        if status.get("state") == RUNNING and isinstance(status.get("pid"), int) \
-                and status["pid"] > 0:
-            found.append((container_id, name, status["pid"], epoch(status.get("startedTime")),
-                          epoch(config.get("createdTime"))))
+        found.append((container_id, name, status["pid"], epoch(status.get("startedTime")),
+                      epoch(config.get("createdTime"))))
     return found
 
 
-def _config(container_id: str, raw: bytes | None) -> StoredConfig | None:
-    if raw is None:
-        return None
-    data = json.loads(raw)
-    if not isinstance(data, dict) or data.get("id") != container_id:
+def _config(container_id: str, data: dict[str, Any]) -> StoredConfig | None:
+    if data.get("id") != container_id:
         return None
     signal, timeout = data.get("stopSignal"), data.get("stopTimeout", 0)
     args = ((data.get("spec") or {}).get("process") or {}).get("args") or []
@@ -128,10 +143,12 @@ def graph_root(env: dict[str, str]) -> Path:
     rootless = os.geteuid() != 0
     home = Path(env.get("HOME") or Path.home())
     conf = _storage_conf(env, rootless, home)
-    try:
-        storage = tomllib.loads(conf.read_text()).get("storage") or {} if conf else {}
-    except (OSError, tomllib.TOMLDecodeError):
-        storage = {}
+    storage: dict[str, Any] = {}
+    if conf is not None:
+        import tomllib  # only where a storage.conf exists
+
+        with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
+            storage = tomllib.loads(conf.read_text()).get("storage") or {}
     configured = storage.get("rootless_storage_path" if rootless else "graphroot")
     if configured:
         return Path(os.path.expandvars(str(configured).replace("$HOME", str(home))))
