@@ -43,6 +43,7 @@ class Asked(NamedTuple):
 
 
 def ask(binary: str = "podman", use_state: bool = True) -> Asked:
+    """Start ``podman --version`` and ``podman ps``, and read the state DB."""
     env = podman_env()
     version = _spawn(binary, env, "--version")
     # The DB before `ps`, not while: podman opens it with an exclusive flock and, finding it
@@ -66,10 +67,12 @@ def running(names: Sequence[str], early: Early | None = None, binary: str = "pod
             use_state: bool = True, asked: Asked | None = None) -> Found:
     """The running containers named (all when ``names`` is empty), and (name, note) misses.
 
-    ``podman ps`` has the PIDs and start times; the stop signal and timeout come from the
-    state DB, else from ``podman container inspect``, during which
-    ``early`` gets what ``ps`` said, so that procfs is read meanwhile. ``use_state=False``
-    always asks podman.
+    ``podman ps`` decides which containers run, with which PID; the stop signal and
+    timeout come from the state DB, else from ``podman container inspect``. ``early``
+    gets the containers the DB says run while ``ps`` runs, and what ``ps`` said while
+    ``container inspect`` runs, so that procfs is read meanwhile (``live.inspect`` uses
+    such a read only for the same container and PID). ``use_state=False`` always asks
+    ``podman container inspect``.
     """
     asked = asked or ask(binary, use_state)
     env = asked.env
