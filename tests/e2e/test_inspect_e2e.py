@@ -139,18 +139,15 @@ def test_verdicts_then_a_real_stop_agrees(running: dict[str, str],
 
 
 def test_the_documented_json_fields_are_the_emitted_ones(
-        running: dict[str, str]) -> None:
-    """docs/api.md lists exactly what inspect prints for real containers (tini has a child)."""
-    done = stopsignal("inspect", "--json", running["tini-handler"], running["sleep"])
-    data = json.loads(done.stdout)
+        running: dict[str, str], verdicts: tuple[int, dict[str, dict[str, Any]]]) -> None:
+    """docs/api.md lists exactly what inspect prints for real containers (as they ran,
+    before the stop test): per container, for PID 1, and for a tini's child."""
+    _code, found = verdicts
     per_container, per_process = documented_fields()
-    assert set(data) == {"containers", "missing"}
-    assert len(data["containers"]) == 2
-    for entry in data["containers"]:
-        assert set(entry) == per_container
-        assert set(entry["pid1"]) == per_process
-    assert any(entry["child"] is not None and set(entry["child"]) == per_process
-               for entry in data["containers"])
+    for name in running.values():
+        assert set(found[name]) == per_container, name
+        assert set(found[name]["pid1"]) == per_process, name
+    assert set(found[running["tini-handler"]]["child"]) == per_process
 
 
 def test_lint_names_the_same_cause(running: dict[str, str], tmp_path: Path,
@@ -305,6 +302,17 @@ def test_a_container_that_exits_during_inspection_is_a_note(
     assert missing == [] and result.judgement is None
     assert result.note is not None and "exited" in result.note
     assert result.as_dict()["verdict"] == "unknown"
+
+
+def test_the_json_document_has_the_documented_top_level(
+        one_running: tuple[str, int]) -> None:
+    name, _pid = one_running
+    done = stopsignal("inspect", "--json", name, "ss-inspect-no-such-container")
+    data = json.loads(done.stdout)
+    assert set(data) == {"containers", "missing"}
+    assert [entry["name"] for entry in data["containers"]] == [name]
+    assert data["missing"] == [
+        "ss-inspect-no-such-container: no running podman container has this name or ID"]
 
 
 def test_podman_not_installed_is_one_line(tmp_path: Path) -> None:
