@@ -1,18 +1,22 @@
-"""Recall and false-positive rate of `stopsignal lint` on hand-labelled real-world files.
+"""Precision and recall of `stopsignal lint` on hand-labelled real-world files, per rule.
 
     python benchmarks/accuracy.py --mirror /work/.mirror [--out DIR] [--lookup-images none]
 
 The cases (benchmarks/accuracy/labels.yaml) are files from public repositories the project
 did not write, each labelled by hand, from the rules' documentation, with the rules that
-should report it (at warning or error) and why. They are laid out from local clones
-(benchmarks/accuracy/layout.py) and linted one by one, with the default targets.
+should report it and why. They are laid out from local clones (benchmarks/accuracy/layout.py)
+and linted one by one, with the default targets.
 
-Per rule: recall = labelled findings reported / labelled findings; false-positive rate =
-cases reporting the rule without the label / cases without the label. Per format: recall
-over its labelled findings, and the share of clean cases (no label) that report anything.
-Info findings (portability advice) count for neither. Cases marked ``heldout`` were
-labelled after the rest had been used to improve the rules; they get a line of their own.
-Cases that disagree are listed.
+A rule counts as reported when it reports at warning or error, or, for a rule whose own
+severity is info (stop-signal-portability: advice by design), at any severity. Info findings
+of the other rules (a verdict lint could not make) count for nothing.
+
+Per rule and per set: found / labelled (recall), false positives / cases without the label,
+and precision = found / (found + false positives). The sets: "tuning" is the cases the rules
+were improved on; "held out" is the cases marked ``heldout``, labelled before the linter was
+run on them, whose figures are the honest ones. Per format: recall over its labelled
+findings, and the share of clean cases (no label) that report anything. Cases that disagree
+are listed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,26 @@ from layout import lay_out, load_cases
 from stopsignal.config import Config
 from stopsignal.engine import lint_paths
 from stopsignal.model import Severity
+
+SETS = ("tuning", "held out", "all")
+
+
+@dataclass
+class Tally:
+    """One rule's counts over one set of cases."""
+
+    found: int = 0
+    missed: int = 0
+    false_positives: int = 0
+    negatives: int = 0
+
+    def row(self) -> str:
+        labelled = self.found + self.missed
+        recall = f"{self.found}/{labelled} = {self.found / labelled:.2f}" if labelled else "-"
+        reported = self.found + self.false_positives
+        precision = f"{self.found / reported:.2f}" if reported else "-"
+        fp = f"{self.false_positives}/{self.negatives}" if self.negatives else "-"
+        return f"{recall:>14} {fp:>9} {precision:>9}"
 
 
 def format_of(path: Path) -> str:
@@ -45,7 +70,25 @@ def format_of(path: Path) -> str:
         return "containerfile"
     if kind is SourceKind.COMPOSE or path.name.startswith(("compose.", "docker-compose")):
         return "compose"
-    return "kubernetes"
+    return "compose" if _has_services(path) else "kubernetes"
+
+
+def _has_services(path: Path) -> bool:
+    """A compose file named like any YAML file (sawtooth's docker/compose/*.yaml)."""
+    import yaml
+
+    try:
+        document = next(yaml.safe_load_all(path.read_text(errors="replace")), None)
+    except yaml.YAMLError:
+        return False
+    return isinstance(document, dict) and isinstance(document.get("services"), dict)
+
+
+def advisory_rules() -> set[str]:
+    """Rules whose own severity is info: their findings are the whole of what they say."""
+    from stopsignal.rules import RULES
+
+    return {rule.name for rule in RULES if rule.severity is Severity.INFO}
 
 
 def reported(path: Path, lookup: str) -> set[str]:
@@ -55,8 +98,10 @@ def reported(path: Path, lookup: str) -> set[str]:
 
         lookup_object = ImageLookup(LookupOptions(mode=lookup))
     result = lint_paths([str(path)], Config(), lookup=lookup_object)
+    advisory = advisory_rules()
     return {finding.rule for finding in result.findings
-            if finding.severity in (Severity.WARNING, Severity.ERROR)}
+            if finding.severity in (Severity.WARNING, Severity.ERROR)
+            or finding.rule in advisory}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,65 +113,61 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="stopsignal-accuracy-"))
     cases = load_cases()
-    tp: dict[str, int] = defaultdict(int)
-    fn: dict[str, int] = defaultdict(int)
-    fp: dict[str, int] = defaultdict(int)
-    negatives: dict[str, int] = defaultdict(int)
+    rules = sorted({rule for case in cases for rule in case["expect"]} | _all_rules())
+    tallies = {(rule, name): Tally() for rule in rules for name in SETS}
     by_format: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     wrong: list[str] = []
-    heldout: dict[str, int] = defaultdict(int)
-    rules = sorted({rule for case in cases for rule in case["expect"]} | _all_rules())
     repos = {case["repo"] for case in cases}
+    sizes = dict.fromkeys(SETS, 0)
     for case in cases:
         path = lay_out(args.mirror, out, case)
-        fmt = format_of(path)
         expected, found = set(case["expect"]), reported(path, args.lookup_images)
-        stats = by_format[fmt]
-        stats["cases"] += 1
+        sets = ("held out" if case.get("heldout") else "tuning", "all")
+        for name in sets:
+            sizes[name] += 1
         for rule in rules:
-            if rule in expected:
-                (tp if rule in found else fn)[rule] += 1
-                stats["tp" if rule in found else "fn"] += 1
-            else:
-                negatives[rule] += 1
-                fp[rule] += rule in found
+            for name in sets:
+                tally = tallies[rule, name]
+                if rule in expected:
+                    tally.found += rule in found
+                    tally.missed += rule not in found
+                else:
+                    tally.negatives += 1
+                    tally.false_positives += rule in found
+        stats = by_format[format_of(path)]
+        stats["cases"] += 1
+        stats["tp"] += len(expected & found)
+        stats["fn"] += len(expected - found)
         if not expected:
             stats["clean"] += 1
             stats["clean_flagged"] += bool(found)
-        if case.get("heldout"):
-            heldout["cases"] += 1
-            heldout["tp"] += len(expected & found)
-            heldout["fn"] += len(expected - found)
-            heldout["clean"] += not expected
-            heldout["clean_flagged"] += not expected and bool(found)
         if expected != found:
-            wrong.append(f"  {case['repo']} {case['path']}: expected {sorted(expected) or '-'}, "
-                         f"reported {sorted(found) or '-'} ({case['reason']})")
-    print(f"{len(cases)} cases from {len(repos)} repositories (lookup-images {args.lookup_images})")
-    print()
-    print(f"{'rule':26} {'labelled':>8} {'recall':>7} {'FP rate':>8}")
-    for rule in rules:
-        labelled = tp[rule] + fn[rule]
-        recall = f"{tp[rule] / labelled:.2f}" if labelled else "-"
-        rate = f"{fp[rule] / negatives[rule]:.3f}" if negatives[rule] else "-"
-        print(f"{rule:26} {labelled:8} {recall:>7} {rate:>8}  ({fp[rule]} FP)")
+            mark = " [held out]" if case.get("heldout") else ""
+            wrong.append(f"  {case['repo']} {case['path']}{mark}: expected "
+                         f"{sorted(expected) or '-'}, reported {sorted(found) or '-'} "
+                         f"({case['reason']})")
+    print(f"{len(cases)} cases from {len(repos)} repositories (lookup-images "
+          f"{args.lookup_images}): {sizes['tuning']} tuning, {sizes['held out']} held out")
+    for name in SETS:
+        print(f"\n{name} ({sizes[name]} cases)")
+        print(f"{'rule':26} {'found/labelled':>14} {'FP/clean':>9} {'precision':>9}")
+        for rule in rules:
+            print(f"{rule:26} {tallies[rule, name].row()}")
     print()
     print(f"{'format':14} {'cases':>5} {'recall':>7} {'clean flagged':>14}")
     total: dict[str, int] = defaultdict(int)
     for fmt, stats in sorted(by_format.items()):
         for key, value in stats.items():
             total[key] += value
-        _row(fmt, stats)
-    _row("all", total)
-    if heldout["cases"]:
-        _row("held out", heldout)
+        _format_row(fmt, stats)
+    _format_row("all", total)
     if wrong:
         print("\ndisagreements:")
         print("\n".join(wrong))
     return 0
 
 
-def _row(name: str, stats: Any) -> None:
+def _format_row(name: str, stats: Any) -> None:
     labelled = stats["tp"] + stats["fn"]
     recall = f"{stats['tp'] / labelled:.2f}" if labelled else "-"
     flagged = (f"{stats['clean_flagged']}/{stats['clean']} = "

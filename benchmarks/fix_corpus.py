@@ -78,11 +78,14 @@ def main() -> None:
     texts = [text for _, text, _ in sample]
 
     def fix_nothing() -> None:
-        from click.testing import CliRunner
+        import contextlib
 
-        from stopsignal.cli.app import cli
+        from stopsignal.cli import main
 
-        CliRunner().invoke(cli, ["fix", "--diff", str(CORPUS)])
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # fix writes bytes to stdout
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()), \
+                contextlib.suppress(SystemExit):
+            main(["fix", "--diff", str(CORPUS)])
 
     def render_sample() -> None:
         for path, text, edits in sample:

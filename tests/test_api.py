@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ BASE = "localhost/debian-systemd:bookworm"
 def test_import_stopsignal_loads_no_api_and_no_parser() -> None:
     code = ("import sys, stopsignal; "
             "print(sorted(m for m in sys.modules if m.startswith(('stopsignal.', 'yaml', "
-            "'click', 'ruamel'))))")
+            "'argparse', 'ruamel'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
@@ -95,6 +96,46 @@ def test_fix_a_text_and_report_what_it_cannot_read() -> None:
     assert unreadable.files == () and len(unreadable.errors) == 1
     with pytest.raises(StopSignalError, match="cannot be combined"):
         stopsignal.fix(str(SYSTEMD_POD), text=text)
+
+
+def test_check_and_fix_objects_given_as_data() -> None:
+    import copy
+
+    import jsonpatch
+    import yaml
+
+    pod = yaml.safe_load(SYSTEMD_POD.read_text())
+    given = copy.deepcopy(pod)
+    checker = stopsignal.ObjectChecker(engines="openshift@4.9", no_config=True)
+    found = checker.lint(pod)
+    assert isinstance(found, stopsignal.ObjectLint) and found.errors == ()
+    assert [f.code for f in found.findings] == ["STOP101"]
+
+    result = checker.fix(pod)
+    assert isinstance(result, stopsignal.ObjectFix) and result.changed
+    assert pod == given  # the object given is not modified
+    assert result.fixed == found.findings and result.remaining == () and result.errors == ()
+    assert jsonpatch.JsonPatch(list(result.patch)).apply(pod) == result.object
+    assert "preStop" in result.object["spec"]["containers"][0]["lifecycle"]
+    assert checker.lint(result.object).findings == ()
+    again = checker.fix(result.object)
+    assert not again.changed and again.object == result.object and again.fixed == ()
+
+    # The same pod on an engine that delivers SIGRTMIN+3 needs nothing.
+    podman = stopsignal.ObjectChecker(engines="podman@4.3", no_config=True)
+    assert podman.fix(pod) == stopsignal.ObjectFix(pod, (), (), (), ())
+
+
+def test_objects_lint_cannot_read_are_reported_and_left_alone() -> None:
+    checker = stopsignal.ObjectChecker(engines="openshift@4.9", no_config=True)
+    broken: Any = ["a JSON array, where an object was expected"]  # data from outside
+    assert checker.lint(broken).errors == ("admission-object.json:1:1: not a JSON object",)
+    result = checker.fix(broken)
+    assert result.errors and not result.changed and result.object is broken
+    with pytest.raises(StopSignalError, match="nosuchengine"):
+        stopsignal.ObjectChecker(engines="nosuchengine@1", no_config=True)
+    with pytest.raises(StopSignalError, match="sytemd"):
+        stopsignal.ObjectChecker(select="sytemd-stop-signal", no_config=True)
 
 
 def test_resolve() -> None:

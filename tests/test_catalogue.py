@@ -24,7 +24,7 @@ RELEASED_NAMES = {"systemd-stop-signal", "stop-signal-invalid", "stop-signal-por
                 "shell-pid1", "prestop-missing-binary", "prestop-kill-portability",
                 "grace-period-budget", "systemd-container-env"}
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix", "## Engines")
-HELPERS = {"catalogue", "hooks", "image_facts", "pid1_detect", "remedies", "shell_analysis"}
+HELPERS = {"base", "catalogue", "hooks", "image_facts", "pid1_detect", "remedies", "shell_analysis"}
 
 
 def test_codes_unique_sorted_and_well_formed() -> None:

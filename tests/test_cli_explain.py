@@ -7,13 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli import cli
+from cli_runner import invoke
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
+    result = invoke(list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -107,3 +106,23 @@ def test_module_entry_point() -> None:
 def test_help_lists_commands_without_importing_them() -> None:
     code, out, _ = run("--help")
     assert code == 0 and "resolve" in out and "signal" in out
+
+
+def loaded(*argv: str) -> list[str]:
+    """The command modules (and argcomplete) that ``stopsignal ARGV`` imports."""
+    code = ("import json, sys\nfrom stopsignal.cli import main\n"
+            f"try:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.endswith('_cmd') or "
+            "m.startswith('argcomplete'))), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    modules: list[str] = json.loads(done.stderr.splitlines()[-1])
+    return modules
+
+
+def test_only_the_command_that_runs_is_imported() -> None:
+    assert loaded("--help") == []
+    assert loaded() == []
+    assert loaded("signal", "15") == ["stopsignal.cli.signal_cmd"]
+    assert loaded("lint", "--help") == ["stopsignal.cli.lint_cmd"]
+    assert loaded("resolve", "--engine", "podman") == ["stopsignal.cli.resolve_cmd"]

@@ -4,15 +4,16 @@ a real terminal), and lint's --output, --stdin-filename and warnings."""
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.app import cli
+import cli_runner
 from terminal import on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +24,7 @@ LINT = ["lint", "--no-config", "--engine", "openshift@4.9"]
 
 def invoke(*args: str, env: dict[str, str] | None = None,
            stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
+    result = cli_runner.invoke(args, input=stdin, env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -31,28 +32,49 @@ def invoke(*args: str, env: dict[str, str] | None = None,
 def test_bare_stopsignal_prints_help_and_exits_0() -> None:
     done = subprocess.run([STOPSIGNAL], capture_output=True, text=True, check=False)
     assert done.returncode == 0
-    assert done.stdout.startswith("Usage: stopsignal") and "Commands:" in done.stdout
+    assert done.stdout.startswith("usage: stopsignal") and "\ncommands:\n" in done.stdout
     assert "completion" in done.stdout and done.stderr == ""
 
 
 def test_completion_scripts() -> None:
-    for shell, needle in (("bash", "complete -o nosort -F _stopsignal_completion stopsignal"),
-                          ("zsh", "#compdef stopsignal"),
-                          ("fish", "complete --no-files --command stopsignal")):
+    for shell, needle in (("bash", "-F _python_argcomplete stopsignal"),
+                          ("zsh", "compdef _python_argcomplete stopsignal"),
+                          ("fish", "complete --command stopsignal -f")):
         code, out, _ = invoke("completion", shell)
-        assert code == 0 and needle in out and "_STOPSIGNAL_COMPLETE" in out
+        assert code == 0 and needle in out and "_ARGCOMPLETE" in out
     assert invoke("completion", "tcsh")[0] == 2
 
 
 def bash_complete(*words: str) -> list[str]:
     """What bash offers after ``words``, through the script `stopsignal completion bash`
     prints (sourced into a real bash)."""
+    line = " ".join(words)
     script = (f'source <("{STOPSIGNAL}" completion bash)\n'
-              f"COMP_WORDS=({' '.join(repr(word) for word in words)}); "
-              f"COMP_CWORD={len(words) - 1}; COMPREPLY=()\n"
-              f'_stopsignal_completion "{STOPSIGNAL}"\nprintf "%s\\n" "${{COMPREPLY[@]}}"\n')
+              f"COMP_LINE={shlex.quote(line)}; COMP_POINT={len(line)}; COMPREPLY=()\n"
+              f'_python_argcomplete "{STOPSIGNAL}"\nprintf "%s\\n" "${{COMPREPLY[@]}}"\n')
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
     return done.stdout.split()
+
+
+def complete(line: str, tmp_path: Path) -> list[str]:
+    """What argcomplete answers for the command line ``line``, asked as the shell code asks:
+    through its environment variables, the answer in a file."""
+    answer = tmp_path / "completions"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_SHELL": "bash",
+           "_ARGCOMPLETE_IFS": "\n", "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+           "COMP_LINE": line, "COMP_POINT": str(len(line)), "COMP_TYPE": "9"}
+    done = subprocess.run([STOPSIGNAL], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return answer.read_text().split()
+
+
+def test_completion_answers_commands_subcommands_and_choices(tmp_path: Path) -> None:
+    assert complete("stopsignal li", tmp_path) == ["lint"]
+    assert complete("stopsignal co", tmp_path) == ["conformance", "completion"]
+    assert complete("stopsignal webhook ", tmp_path) == ["serve", "certs"]
+    assert complete("stopsignal probe --on ", tmp_path) == ["podman", "docker", "cri"]
+    assert complete("stopsignal lint --fail-on w", tmp_path) == ["warning"]
+    assert "--unsafe-fixes" in complete("stopsignal fix --", tmp_path)
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")

@@ -4,8 +4,9 @@
 
 Each repository is read from ``MIRROR/OWNER+NAME/repo`` (a git directory holding the
 commit the label names; the files are taken with ``git show COMMIT:PATH``, so a clone
-that moved on still works). A case's file lands at ``OUT/OWNER+NAME/PATH``, with its
-build context (``context``, relative to the file's directory) around it. Nothing is
+that moved on still works). A case's file lands at ``OUT/OWNER+NAME/COMMIT/PATH`` (one
+tree per commit: the same path is labelled at several commits, before and after a fix), with
+its build context (``context``, relative to the file's directory) around it. Nothing is
 fetched from the network.
 """
 
@@ -52,8 +53,12 @@ def _tree(folder: Path, commit: str, prefix: str) -> list[tuple[str, int]]:
     return files
 
 
+def _root(out: Path, case: dict[str, Any]) -> Path:
+    return out / case["repo"].replace("/", "+") / case["commit"]
+
+
 def target(out: Path, case: dict[str, Any]) -> Path:
-    return out / case["repo"].replace("/", "+") / case["path"]
+    return _root(out, case) / case["path"]
 
 
 def lay_out(mirror: Path, out: Path, case: dict[str, Any]) -> Path:
@@ -67,7 +72,7 @@ def lay_out(mirror: Path, out: Path, case: dict[str, Any]) -> Path:
         prefix = posixpath.normpath(posixpath.join(base, context or "."))
         prefix = "" if prefix == "." else prefix
         wanted += [name for name, size in _tree(folder, commit, prefix) if size <= MAX_FILE]
-    root = out / case["repo"].replace("/", "+")
+    root = _root(out, case)
     for name in dict.fromkeys(wanted):
         destination = root / name
         if destination.exists():

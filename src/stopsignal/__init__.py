@@ -25,6 +25,9 @@ if TYPE_CHECKING:
         FixReport,
         LintReport,
         Note,
+        ObjectChecker,
+        ObjectFix,
+        ObjectLint,
         ProbeReport,
         Skipped,
         fix,
@@ -33,8 +36,8 @@ if TYPE_CHECKING:
         resolve,
     )
 
-__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ProbeReport", "Skipped", "__version__",
-           "fix", "lint", "probe", "resolve"]
+__all__ = ["FixFailure", "FixReport", "LintReport", "Note", "ObjectChecker", "ObjectFix",
+           "ObjectLint", "ProbeReport", "Skipped", "__version__", "fix", "lint", "probe", "resolve"]
 
 
 def __getattr__(name: str) -> object:

@@ -20,9 +20,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.app import cli
+from cli_runner import invoke
 
 from . import checks
 
@@ -56,8 +55,8 @@ def _expected(case: str) -> bytes:
 
 
 def _run(args: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, args, input=stdin, catch_exceptions=False)
-    # stdout_bytes: click's .stdout turns CRLF into LF
+    result = invoke(args, input=stdin)
+    # stdout_bytes: CRLF stays CRLF
     return result.exit_code, result.stdout_bytes.decode(), result.stderr
 
 

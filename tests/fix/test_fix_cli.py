@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.app import cli
+from cli_runner import invoke
 
 from .test_fix_engine import ALIASED
 
@@ -22,7 +21,7 @@ STREAM_FIXED = CASES / "multi-document" / "stream.yaml.expected"
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, bytes, str]:
-    result = CliRunner().invoke(cli, ["fix", *args], input=stdin)
+    result = invoke(["fix", *args], input=stdin)
     return result.exit_code, result.stdout_bytes, result.stderr
 
 

@@ -18,10 +18,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from cli_runner import invoke
 from corpora import Corpus, corpus_params
-from stopsignal.cli.app import cli
 from stopsignal.errors import FixVerificationError
 from stopsignal.fixing.apply import render, verify_pass
 from stopsignal.model import Edit, SourceKind
@@ -44,7 +43,7 @@ def test_fix_leaves_the_corpus_alone_and_settles(corpus: Corpus, tmp_path: Path)
     root = tmp_path / "kyverno-policies"
     shutil.copytree(corpus.root, root, symlinks=True)
     before = _snapshot(root)
-    first = CliRunner().invoke(cli, ["fix", *FLAGS, str(root)], catch_exceptions=False)
+    first = invoke(["fix", *FLAGS, str(root)])
     assert "left unchanged" not in first.stderr, first.stderr  # no failed verification
     after = _snapshot(root)
     assert after.keys() == before.keys(), "no file may appear or disappear"
@@ -54,7 +53,7 @@ def test_fix_leaves_the_corpus_alone_and_settles(corpus: Corpus, tmp_path: Path)
             assert not checks.stray_changes(old.decode(), new.decode(),
                                             containerfile=not name.endswith((".yaml", ".yml",
                                                                              ".json"))), name
-    second = CliRunner().invoke(cli, ["fix", *FLAGS, str(root)], catch_exceptions=False)
+    second = invoke(["fix", *FLAGS, str(root)])
     assert "Fixed 0 findings" in second.stdout
     assert _snapshot(root) == after
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import jsonpatch
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.app import cli
+from cli_runner import invoke
 from stopsignal.errors import FixVerificationError
 from stopsignal.fixing import LintOutput, fix_object, fix_text
 from stopsignal.fixing.jsonpatch import patch_for
@@ -127,7 +126,7 @@ items:
 def test_an_edit_that_an_alias_would_carry_elsewhere_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "pods.yaml"
     target.write_text(ALIASED)
-    result = CliRunner().invoke(cli, ["fix", "--engine", "openshift@4.9", str(target)])
+    result = invoke(["fix", "--engine", "openshift@4.9", str(target)])
     assert result.exit_code == 1
     assert "would also change document 0 items[1].spec.containers[0].lifecycle" in result.stderr
     assert target.read_text() == ALIASED

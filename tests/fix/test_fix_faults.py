@@ -22,9 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.app import cli
+from cli_runner import invoke
 
 CASE = Path(__file__).parent / "cases" / "pod-systemd-openshift49"
 OLD = (CASE / "pod-stopsignal-systemd.yaml").read_bytes()
@@ -34,7 +33,7 @@ STOPSIGNAL = [sys.executable, "-c", "from stopsignal.cli import main; main()"]
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["fix", *args], input=stdin)
+    result = invoke(["fix", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 

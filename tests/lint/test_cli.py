@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.lint_cmd import lint
-from stopsignal.cli.rules_cmd import explain, rules
+from cli_runner import invoke
+from stopsignal.cli.app import Parser, command_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed"
@@ -21,8 +20,8 @@ IMAGE = str(Path(__file__).parent / "data" / "stopsignal-systemd.inspect.json")
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     # Only the inputs: what the local image store holds must not change these verdicts.
-    result = CliRunner().invoke(lint, ["--no-config", "--lookup-images", "none", *args],
-                                input=stdin)
+    result = invoke(["lint", "--no-config", "--lookup-images", "none", *args],
+                    input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -148,7 +147,7 @@ def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
 def test_bad_config_exits_2(tmp_path: Path) -> None:
     config = tmp_path / ".stopsignal.yaml"
     config.write_text("enignes: [docker]\n")
-    result = CliRunner().invoke(lint, ["--config", str(config), SYSTEMD_POD])
+    result = invoke(["lint", "--config", str(config), SYSTEMD_POD])
     assert result.exit_code == 2
     assert "unknown key 'enignes'" in result.stderr and str(config) in result.stderr
 
@@ -165,41 +164,43 @@ def test_add_engine_keeps_defaults() -> None:
 
 
 def test_rules_and_explain() -> None:
-    runner = CliRunner()
-    listing = runner.invoke(rules, [])
+    listing = invoke(["rules"])
     assert listing.exit_code == 0 and listing.stdout.startswith("STOP101  systemd-stop-signal")
-    data = json.loads(runner.invoke(rules, ["--format", "json"]).stdout)
+    data = json.loads(invoke(["rules", "--format", "json"]).stdout)
     assert [rule["code"] for rule in data][:2] == ["STOP101", "STOP102"]
-    markdown = runner.invoke(rules, ["--format", "markdown"]).stdout
+    markdown = invoke(["rules", "--format", "markdown"]).stdout
     assert markdown.startswith("# Lint rules") and "# shell-pid1 (STOP201)" in markdown
     for key in ("STOP201", "shell-pid1", "stop201"):
-        page = runner.invoke(explain, [key])
+        page = invoke(["explain", key])
         assert page.exit_code == 0 and page.stdout.startswith("# shell-pid1 (STOP201)")
-    missing = runner.invoke(explain, ["STOP999"])
+    missing = invoke(["explain", "STOP999"])
     assert missing.exit_code == 2 and "unknown rule" in missing.stderr
 
 
 def test_lint_and_fix_share_one_definition_of_their_common_options() -> None:
-    from stopsignal.cli.fix_cmd import fix
-
-    def options(command: click.Command) -> dict[str, tuple[str | None, bool]]:
-        return {opt: (param.help, param.multiple) for param in command.params
-                if isinstance(param, click.Option) for opt in param.opts}
+    def described(parser: Parser, option: str) -> str:
+        """The lines of --help that describe ``option``."""
+        found = re.search(rf"^  {option}\b.*?(?=^  -|^$)", parser.format_help(),
+                          re.MULTILINE | re.DOTALL)
+        assert found, option
+        return found.group()
 
     shared = ("--engine", "--add-engine", "--image", "--image-config", "--select", "--ignore",
-              "--config", "--no-config")
-    lint_options, fix_options = options(lint), options(fix)
+              "--config", "--no-config", "--stdin-filename")
+    lint, fix = command_parser("lint"), command_parser("fix")
     for name in shared:
-        assert lint_options[name] == fix_options[name], name
-    argv = ["--engine", "openshift@4.9,docker", "--select=STOP101", "--no-config", "a.yaml"]
-    lint_params = lint.make_context("lint", list(argv)).params
-    fix_params = fix.make_context("fix", list(argv)).params
-    for key in ("engines", "select", "no_config", "paths"):
-        assert lint_params[key] == fix_params[key], key
-    assert lint_params["engines"] == ("openshift@4.9,docker",)
+        assert described(lint, name) == described(fix, name), name
+    argv = ["--engine", "openshift@4.9,docker", "--select=STOP101", "--no-config", "a.yaml",
+            "--engine", "docker@28.0"]
+    lint_options, fix_options = vars(lint.parse(argv)), vars(fix.parse(argv))
+    for key in ("engines", "add_engines", "images", "select", "config_path", "no_config",
+                "paths"):
+        assert lint_options[key] == fix_options[key], key
+    assert lint_options["engines"] == ["openshift@4.9,docker", "docker@28.0"]
+    assert lint_options["paths"] == ["a.yaml"]
 
 
-def test_main_runs_lint_through_click(capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_runs_lint_through_argparse(capsys: pytest.CaptureFixture[str]) -> None:
     from stopsignal.cli import main
 
     for engine, pod, expected in (("openshift@4.10", LIFECYCLE_POD, 0),
@@ -211,7 +212,9 @@ def test_main_runs_lint_through_click(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit) as exit_:
         main(["lint", "--format", "xml", SYSTEMD_POD])
     assert exit_.value.code == 2
-    assert "'xml' is not one of" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "stopsignal: error: argument --format: invalid choice: 'xml' (choose from 'text', "
+        "'json', 'sarif', 'github', 'gitlab', 'junit') (see 'stopsignal lint --help')\n")
 
 
 def test_seed_directory_lints_as_the_article_says() -> None:

@@ -6,17 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.lint_cmd import lint
+from cli_runner import invoke
 from stopsignal.readers.cluster import engine_of
 
 DUMP = Path(__file__).parent / "data" / "cluster-dump.json"
 
 
 def findings(*args: str, stdin: str | None = None) -> list[tuple[str, str, str]]:
-    result = CliRunner().invoke(lint, ["--no-config", "--lookup-images", "none", "--format",
-                                       "json", *args], input=stdin)
+    result = invoke(["lint", "--no-config", "--lookup-images", "none", "--format",
+                     "json", *args], input=stdin)
     assert result.exit_code in (0, 1), result.output
     return [(f["object"], f["rule"], f["severity"])
             for f in json.loads(result.stdout)["findings"]]
@@ -39,7 +38,7 @@ def test_each_pod_is_judged_against_its_node_runtime() -> None:
 
 
 def test_the_report_names_pod_and_node() -> None:
-    result = CliRunner().invoke(lint, ["--no-config", "--lookup-images", "none", str(DUMP)])
+    result = invoke(["lint", "--no-config", "--lookup-images", "none", str(DUMP)])
     assert "container 'app' of Pod/shop/web-0 on node ocp-worker-0: systemd is PID 1 but " \
            "kubernetes@1.22.3,cri-o@1.22.1 sends SIGTERM" in result.stdout
 

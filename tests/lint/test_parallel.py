@@ -7,10 +7,8 @@ import shutil
 from pathlib import Path
 from typing import IO
 
-import click
 import pytest
 
-from stopsignal.cli.lint_cmd import lint
 from stopsignal.config import Config
 from stopsignal.engine import LintResult, lint_paths, lint_results, parallel
 from stopsignal.readers import iter_files, read_path
@@ -105,21 +103,24 @@ def test_workers_for() -> None:
 
 
 def test_jobs_option() -> None:
+    from stopsignal.cli.app import command_parser
+
     def jobs(*argv: str) -> object:
-        return lint.make_context("lint", list(argv)).params["jobs"]
+        return command_parser("lint").parse(argv).jobs
 
     assert jobs("-j", "2", "a.yaml") == 2
     assert jobs("--jobs=3", "a.yaml") == 3
     assert jobs("a.yaml") is None
     for bad in ("0", "-1", "x", "1.5"):
-        with pytest.raises(click.BadParameter):
+        with pytest.raises(SystemExit) as exit_:
             jobs("--jobs", bad, "a.yaml")
+        assert exit_.value.code == 2
 
 
 def test_jobs_zero_is_a_usage_error() -> None:
-    from click.testing import CliRunner
+    from cli_runner import invoke
 
-    outcome = CliRunner().invoke(lint, ["--jobs", "0", str(SEED)])
+    outcome = invoke(["lint", "--jobs", "0", str(SEED)])
     assert outcome.exit_code == 2 and "--jobs" in outcome.stderr
 
 

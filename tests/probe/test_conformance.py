@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.conformance_cmd import conformance
+from cli_runner import invoke
 from stopsignal.probing.conformance import (
     CASES,
     LOOP,
@@ -82,15 +81,15 @@ def test_checked_in_report_is_a_real_run_with_every_case() -> None:
 
 
 def test_no_engine_reachable_exits_2_in_one_line() -> None:
-    result = CliRunner().invoke(conformance, ["--on", "docker", "--docker-host",
-                                              "unix:///nonexistent/docker.sock", "--json"])
+    result = invoke(["conformance", "--on", "docker", "--docker-host",
+                     "unix:///nonexistent/docker.sock", "--json"])
     assert result.exit_code == 2
     assert "docker skipped: Docker is not reachable" in result.output
     assert "Traceback" not in result.output
 
 
 def test_unknown_engine_is_a_usage_error() -> None:
-    result = CliRunner().invoke(conformance, ["--on", "cri-o"])
+    result = invoke(["conformance", "--on", "cri-o"])
     assert result.exit_code == 2 and "--on takes" in result.output
 
 
@@ -115,9 +114,8 @@ def test_a_case_on_real_podman_has_the_documented_fields() -> None:
 
 @pytest.mark.parametrize("value", ["cri-o", ",", "podman,kubernetes"])
 def test_demo_and_conformance_read_on_alike(value: str) -> None:
-    from stopsignal.cli.demo_cmd import demo
 
-    for command in (conformance, demo):
-        result = CliRunner().invoke(command, ["--on", value])
+    for command in ("conformance", "demo"):
+        result = invoke([command, "--on", value])
         assert result.exit_code == 2, result.output
         assert f"--on takes podman, docker, cri; got {value!r}" in result.output

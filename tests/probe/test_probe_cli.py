@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.probe_cmd import probe
+from cli_runner import invoke
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -23,7 +22,7 @@ from stopsignal.cli.probe_cmd import probe
     (["--process", "--on", "docker", "--", "true"], "--on docker does not apply"),
 ])
 def test_bad_input_exits_2(args: list[str], message: str) -> None:
-    result = CliRunner().invoke(probe, args)
+    result = invoke(["probe", *args])
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
@@ -32,22 +31,22 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
 def test_a_manifest_without_pods_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "cm.yaml"
     path.write_text("kind: ConfigMap\nmetadata: {name: x}\n")
-    result = CliRunner().invoke(probe, [str(path)])
+    result = invoke(["probe", str(path)])
     assert result.exit_code == 2
     assert "cm.yaml: no Pod or workload" in result.output
 
 
 def test_without_podman_it_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    result = CliRunner().invoke(probe, ["--image", "localhost/anything"])
+    result = invoke(["probe", "--image", "localhost/anything"])
     assert result.exit_code == 2
     assert "podman is not installed" in result.output
     assert "apt-get install -y podman runc" in result.output
 
 
 def test_a_rejected_container_is_reported_and_not_run() -> None:
-    result = CliRunner().invoke(probe, ["--process", "--engine", "podman@4.3", "--stop-signal",
-                                        "SIGFOO", "--json", "--", "sleep", "100"])
+    result = invoke(["probe", "--process", "--engine", "podman@4.3", "--stop-signal",
+                     "SIGFOO", "--json", "--", "sleep", "100"])
     assert result.exit_code == 1
     [container] = json.loads(result.stdout)["containers"]
     assert container["outcome"] == "rejected"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from stopsignal.cli.probe_cmd import probe
+from cli_runner import invoke
 from stopsignal.probing.real import (
     ImageFacts,
     RealOptions,
@@ -87,8 +86,8 @@ def test_prestop_kill_37_predicts_a_clean_halt_over_sigterm() -> None:
      "did not answer Version"),
 ])
 def test_unreachable_engine_is_a_one_line_error(args: list[str], needle: str) -> None:
-    result = CliRunner().invoke(probe, ["--image", "localhost/stopsignal-systemd",
-                                       *args])
+    result = invoke(["probe", "--image", "localhost/stopsignal-systemd",
+                     *args])
     assert result.exit_code == 2, result.output
     assert needle in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -96,7 +95,7 @@ def test_unreachable_engine_is_a_one_line_error(args: list[str], needle: str) ->
 
 
 def test_engine_emulation_and_a_real_engine_do_not_mix() -> None:
-    result = CliRunner().invoke(probe, ["--image", "x", "--on", "docker", "--engine",
-                                       "docker@28.0"])
+    result = invoke(["probe", "--image", "x", "--on", "docker", "--engine",
+                     "docker@28.0"])
     assert result.exit_code == 2
     assert "--engine emulates" in result.output

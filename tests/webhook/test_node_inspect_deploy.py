@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import click
 import kubernetes_validate
 import pytest
 import yaml
@@ -60,14 +59,13 @@ def test_least_privilege_as_documented() -> None:
 
 
 def test_the_command_is_one_inspect_accepts() -> None:
-    from stopsignal.cli.inspect_cmd import inspect
+    from stopsignal.cli.app import command_parser
 
     [container] = daemonset()["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["python3", "-m", "stopsignal", "inspect"]
-    with click.Context(inspect) as context:
-        parsed = inspect.parse_args(context, list(container["args"]))
-    assert parsed == [] and context.params["node"] is True
-    assert context.params["metrics_port"] == container["ports"][0]["containerPort"]
+    options = command_parser("inspect").parse(container["args"])
+    assert options.containers == [] and options.node is True
+    assert options.metrics_port == container["ports"][0]["containerPort"]
     [service] = [doc for doc in render(OVERLAY) if doc["kind"] == "Service"]
     assert service["spec"]["clusterIP"] == "None"
     assert service["spec"]["selector"] == daemonset()["spec"]["selector"]["matchLabels"]

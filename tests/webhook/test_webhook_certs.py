@@ -6,15 +6,14 @@ import base64
 import stat
 from pathlib import Path
 
-from click.testing import CliRunner
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from stopsignal.cli.webhook_cmd import webhook
+from cli_runner import invoke
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(webhook, list(args))
+    result = invoke(["webhook", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

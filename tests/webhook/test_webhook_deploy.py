@@ -137,13 +137,11 @@ def test_openshift_overlay_uses_the_service_ca() -> None:
 
 def test_base_with_a_ca_bundle_from_webhook_certs(tmp_path: Path) -> None:
     """The README's recipe for clusters without cert-manager: certs + a caBundle patch."""
-    from click.testing import CliRunner
+    from cli_runner import invoke
 
-    from stopsignal.cli.webhook_cmd import webhook
-
-    made = CliRunner().invoke(webhook, ["certs", "--service", "stopsignal-webhook",
-                                        "--namespace", "stopsignal", "--out",
-                                        str(tmp_path / "tls")])
+    made = invoke(["webhook", "certs", "--service", "stopsignal-webhook",
+                   "--namespace", "stopsignal", "--out",
+                   str(tmp_path / "tls")])
     assert made.exit_code == 0, made.stderr
     bundle = made.stdout.strip()
     overlay = tmp_path / "my-webhook"

@@ -1,29 +1,35 @@
-"""``stopsignal completion bash|zsh|fish``: click's shell completion, printed for the shell."""
+"""``stopsignal completion bash|zsh|fish``: argcomplete's shell code, printed for the shell.
+
+The shell code runs ``stopsignal`` with ``_ARGCOMPLETE`` set; ``cli.app.run`` then builds
+every command's parser and lets argcomplete answer from it.
+"""
 
 from __future__ import annotations
 
-import click
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
 SHELLS = ("bash", "zsh", "fish")
 
 
-@click.command("completion")
-@click.argument("shell", type=click.Choice(SHELLS))
+def build_completion(parser: Parser) -> None:
+    parser.describe(completion, "{bash,zsh,fish}")
+    parser.add_argument("shell", choices=SHELLS, help="The shell to complete in.")
+
+
 def completion(shell: str) -> None:
     """Print the shell completion script for SHELL.
 
-    \b
     Load it in the current shell, or install it:
-      bash:  eval "$(stopsignal completion bash)"    (in ~/.bashrc; bash >= 4.4)
+      bash:  eval "$(stopsignal completion bash)"    (in ~/.bashrc)
       zsh:   eval "$(stopsignal completion zsh)"     (in ~/.zshrc)
       fish:  stopsignal completion fish > ~/.config/fish/completions/stopsignal.fish
 
     Commands, options, choices (engines' formats, --color, ...) and paths complete.
     """
-    from click.shell_completion import get_completion_class
+    from argcomplete.shell_integration import shellcode
 
-    from stopsignal.cli.app import cli
-
-    complete = get_completion_class(shell)
-    assert complete is not None  # SHELLS are the shells click ships
-    click.echo(complete(cli, {}, "stopsignal", "_STOPSIGNAL_COMPLETE").source())
+    sys.stdout.write(shellcode(["stopsignal"], shell=shell))

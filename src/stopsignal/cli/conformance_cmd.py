@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import json
 import sys
-
-import click
+from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
-from stopsignal.cli.options import endpoint_options, real_engines
+from stopsignal.cli.options import add_endpoint_options, real_engines
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError
 
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
-@click.command("conformance")
-@click.option("--on", "on", default="podman,docker,cri", show_default=True,
-              metavar="ENGINES", help="Comma-separated real engines: podman, docker, cri.")
-@endpoint_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
+
+def build_conformance(parser: Parser) -> None:
+    parser.describe(conformance, "[options]")
+    parser.add_argument("--on", default="podman,docker,cri", metavar="ENGINES",
+                        help="Comma-separated real engines: podman, docker, cri. "
+                             "[default: %(default)s]")
+    add_endpoint_options(parser)
+    parser.add_argument("--json", dest="as_json", action="store_true",
+                        help="Print JSON (the documented contract).")
+
+
 def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
                 as_json: bool) -> None:
     """Run stop cases on real engines; compare each with the model's prediction.
@@ -28,7 +35,6 @@ def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
     hooks. An engine that cannot be reached is skipped with the reason. Exit 0
     when every case agrees, 1 when one does not, 2 when no engine could run.
 
-    \b
     Examples:
       eval "$(scripts/setup-engines.sh | grep ^export)"
       stopsignal conformance --on podman,docker,cri --json
@@ -45,19 +51,19 @@ def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,
     except KeyboardInterrupt as error:
         exit_interrupted(error)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        print(json.dumps(report.as_dict(), indent=2))
     else:
-        click.echo(_text(report.as_dict()))
+        print(_text(report.as_dict()))
     ran = [case for case in report.cases if case["agrees"] is not None]
     if not ran:
         for item in report.skipped:
-            click.echo(f"stopsignal: {item['engine']} skipped: {item['reason']}", err=True)
+            print(f"stopsignal: {item['engine']} skipped: {item['reason']}", file=sys.stderr)
         sys.exit(2)
     sys.exit(0 if all(case["agrees"] for case in ran) else 1)
 
 
 def _progress(text: str) -> None:
-    click.echo(f"[conformance] {text}", err=True)
+    print(f"[conformance] {text}", file=sys.stderr)
 
 
 def _text(report: dict[str, object]) -> str:

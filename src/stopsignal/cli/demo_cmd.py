@@ -9,42 +9,56 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import color_option, endpoint_options, real_engines, use_color
+from stopsignal.cli.options import (
+    add_color_option,
+    add_endpoint_options,
+    file_path,
+    folder_path,
+    real_engines,
+    use_color,
+)
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
     from stopsignal.demo.run import ScenarioResult
     from stopsignal.probing.spec import ContainerResult, PodSpec
 
 
 def _say(message: str) -> None:
-    click.echo(f"demo: {message}", err=True)
+    print(f"demo: {message}", file=sys.stderr)
 
 
-@click.command("demo")
-@click.option("--grace", type=float, default=5.0, show_default=True, metavar="SECONDS",
-              help="Grace period for every scenario (the article's pods use the default 30 s).")
-@click.option("--only", multiple=True, metavar="ID", help="Run only this scenario (repeatable).")
-@click.option("--seed-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The directory with the seed Containerfiles and pods (default: the "
-                   "copy installed with stopsignal, as in examples/seed).")
-@click.option("--rebuild", is_flag=True, help="Rebuild the seed images even if they exist.")
-@click.option("--build-only", is_flag=True, help="Build the images, run nothing.")
-@click.option("--on", "on", default="podman", show_default=True, metavar="ENGINES",
-              help="Also run the scenarios for real engines: podman,docker,cri (Docker and "
-                   "containerd from scripts/setup-engines.sh; an absent one is skipped).")
-@endpoint_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
-@click.option("--html", "html", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write a one-page report: every scenario, the engine, the article's "
-                   "expectation and the stop as a timeline.")
-@color_option
-def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bool,
+def build_demo(parser: Parser) -> None:
+    parser.describe(demo, "[options]")
+    add = parser.add_argument
+    add("--grace", type=float, default=5.0, metavar="SECONDS",
+        help="Grace period for every scenario (the article's pods use the default 30 s). "
+             "[default: %(default)s]")
+    add("--only", action="append", default=[], metavar="ID",
+        help="Run only this scenario (repeatable).")
+    add("--seed-dir", type=folder_path, metavar="DIRECTORY",
+        help="The directory with the seed Containerfiles and pods (default: the copy "
+             "installed with stopsignal, as in examples/seed).")
+    add("--rebuild", action="store_true", help="Rebuild the seed images even if they exist.")
+    add("--build-only", action="store_true", help="Build the images, run nothing.")
+    add("--on", default="podman", metavar="ENGINES",
+        help="Also run the scenarios for real engines: podman,docker,cri (Docker and "
+             "containerd from scripts/setup-engines.sh; an absent one is skipped). "
+             "[default: %(default)s]")
+    add_endpoint_options(parser)
+    add("--json", dest="as_json", action="store_true",
+        help="Print JSON (the documented contract).")
+    add("--html", type=file_path, metavar="FILE",
+        help="Also write a one-page report: every scenario, the engine, the article's "
+             "expectation and the stop as a timeline.")
+    add_color_option(parser)
+
+
+def demo(grace: float, only: list[str], seed_dir: str | None, rebuild: bool,
          build_only: bool, on: str, docker_host: str | None, cri_endpoint: str | None,
          as_json: bool, html: str | None, color: str) -> None:
     """Reproduce the seed article's experiments with real containers.
@@ -54,7 +68,6 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     machinery and compares what happened with what the article reports. Exit 1
     if any scenario does not match, 2 when no engine could run one.
 
-    \b
     Scenarios: podman-systemd, openshift-4.9-systemd, openshift-4.9-systemd-prestop,
     openshift-4.9-demo-sigint, openshift-4.9-demo-37, openshift-4.10-demo-37,
     openshift-4.10-systemd. On real engines (--on podman,docker,cri):
@@ -78,7 +91,7 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
             fail(UsageError(f"scenario {scenario.id} runs on {scenario.on}: add it to --on"))
     try:
         with interrupts():
-            seed = find_seed(seed_dir)
+            seed = find_seed(Path(seed_dir) if seed_dir else None)
             ensure_images(seed, _say, rebuild=rebuild)
             if build_only:
                 return
@@ -98,22 +111,24 @@ def demo(grace: float, only: tuple[str, ...], seed_dir: Path | None, rebuild: bo
     except KeyboardInterrupt as error:
         exit_interrupted(error)
     if as_json:
-        click.echo(json.dumps({"scenarios": [item.as_dict() for item in results]}, indent=2))
+        print(json.dumps({"scenarios": [item.as_dict() for item in results]}, indent=2))
     else:
         styled = use_color(color, sys.stdout)
         lines = table(results).splitlines()
         if styled:  # a matching row green, one that does not match red
-            lines = lines[:2] + [click.style(line, fg="green" if item.matches else
-                                             "yellow" if item.skipped else "red")
+            from stopsignal.report.style import style
+
+            lines = lines[:2] + [style(line, fg="green" if item.matches else
+                                       "yellow" if item.skipped else "red")
                                  for line, item in zip(lines[2:], results, strict=True)]
-        click.echo("\n".join(lines), color=styled)
+        print("\n".join(lines))
     ran = [item for item in results if item.skipped is None]
     if results and not ran:
         sys.exit(2)  # no engine could run a scenario (each row says why), as conformance
     sys.exit(0 if ran and all(item.matches for item in ran) else 1)
 
 
-def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
+def _run(seed: Path, grace: float, only: list[str], as_json: bool,
          color: bool = False) -> list[ScenarioResult]:
     from stopsignal.demo.run import run_scenarios
     from stopsignal.probing.podman import Podman
@@ -134,7 +149,7 @@ def _run(seed: Path, grace: float, only: tuple[str, ...], as_json: bool,
     return results
 
 
-def _run_real(seed: Path, grace: float, only: tuple[str, ...], engines: list[str],
+def _run_real(seed: Path, grace: float, only: list[str], engines: list[str],
               docker_host: str | None, cri_endpoint: str | None,
               as_json: bool, color: bool = False) -> list[ScenarioResult]:
     """Real Docker and containerd (CRI): one session per engine, opened on first use."""

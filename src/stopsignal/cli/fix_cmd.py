@@ -6,28 +6,32 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-import click
-
-from stopsignal.cli.options import target_options
+from stopsignal.cli.options import add_target_options
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
     from stopsignal.api import FixReport
+    from stopsignal.cli.app import Parser
     from stopsignal.fixing import FileFix
     from stopsignal.model import Finding
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--diff", "show_diff", is_flag=True,
-              help="Print a unified diff of the fixes instead of writing them.")
-@click.option("--unsafe-fixes", is_flag=True,
-              help="Also apply fixes that change behaviour beyond the finding (shell form to "
-                   "exec form, longer grace periods).")
-@target_options
-def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tuple[str, ...],
-        add_engines: tuple[str, ...], images: tuple[str, ...], image_configs: tuple[str, ...],
-        select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None,
+def build_fix(parser: Parser) -> None:
+    parser.describe(fix, "[options] [PATH ...]")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="Files or directories to fix; - fixes a manifest stream from "
+                             "stdin onto stdout.")
+    parser.add_argument("--diff", dest="show_diff", action="store_true",
+                        help="Print a unified diff of the fixes instead of writing them.")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="Also apply fixes that change behaviour beyond the finding (shell "
+                             "form to exec form, longer grace periods).")
+    add_target_options(parser)
+
+
+def fix(paths: list[str], show_diff: bool, unsafe_fixes: bool, engines: list[str],
+        add_engines: list[str], images: list[str], image_configs: list[str],
+        select: list[str], ignore: list[str], config_path: str | None,
         no_config: bool, stdin_filename: str | None) -> None:
     """Repair what lint finds, changing nothing else.
 
@@ -44,7 +48,6 @@ def fix(paths: tuple[str, ...], show_diff: bool, unsafe_fixes: bool, engines: tu
     --post-renderer stopsignal --post-renderer-args fix --post-renderer-args -` on
     Helm 3.10+, or scripts/helm-post-renderer for older Helm.
 
-    \b
     Examples:
       stopsignal fix --diff pod.yaml
       stopsignal fix --engine openshift@4.9 k8s/

@@ -3,36 +3,44 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import click
-
 from stopsignal.cli import fail
-from stopsignal.cli.options import endpoint_options
+from stopsignal.cli.options import add_endpoint_options, float_range, int_range
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
     from stopsignal.inspect.live import InspectResult, Lister
 
 
-@click.command("inspect")
-@click.argument("containers", nargs=-1, metavar="[CONTAINER...]")
-@click.option("--all", "all_", is_flag=True, help="Every running container of the engine.")
-@click.option("--on", "engine", type=click.Choice(["podman", "docker", "cri"]), default="podman",
-              show_default=True, help="The engine that runs the containers.")
-@click.option("--node", is_flag=True, help="Every container on this Kubernetes node, through "
-              "CRI (implies --all --on cri), with namespace and pod.")
-@endpoint_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
-@click.option("--metrics-port", type=click.IntRange(0, 65535), metavar="PORT",
-              help="Serve the verdicts as Prometheus metrics on this port, re-inspecting "
-                   "every --interval seconds, until stopped (the node DaemonSet).")
-@click.option("--metrics-host", default="0.0.0.0", show_default=True,
-              help="Address for --metrics-port.")
-@click.option("--interval", default=60.0, show_default=True, type=click.FloatRange(1),
-              metavar="SECONDS", help="With --metrics-port: time between inspections.")
-def inspect(containers: tuple[str, ...], all_: bool, engine: str, node: bool,
+def build_inspect(parser: Parser) -> None:
+    parser.describe(inspect, "[options] CONTAINER ...", "[options] --all | --node")
+    add = parser.add_argument
+    add("containers", nargs="*", metavar="CONTAINER",
+        help="Names or IDs of running containers.")
+    add("--all", dest="all_", action="store_true",
+        help="Every running container of the engine.")
+    add("--on", dest="engine", choices=("podman", "docker", "cri"), default="podman",
+        help="The engine that runs the containers. [default: %(default)s]")
+    add("--node", action="store_true",
+        help="Every container on this Kubernetes node, through CRI (implies --all --on "
+             "cri), with namespace and pod.")
+    add_endpoint_options(parser)
+    add("--json", dest="as_json", action="store_true",
+        help="Print JSON (the documented contract).")
+    add("--metrics-port", type=int_range(0, 65535), metavar="PORT",
+        help="Serve the verdicts as Prometheus metrics on this port, re-inspecting every "
+             "--interval seconds, until stopped (the node DaemonSet).")
+    add("--metrics-host", default="0.0.0.0", metavar="HOST",
+        help="Address for --metrics-port. [default: %(default)s]")
+    add("--interval", type=float_range(1), default=60.0, metavar="SECONDS",
+        help="With --metrics-port: time between inspections. [default: %(default)s]")
+
+
+def inspect(containers: list[str], all_: bool, engine: str, node: bool,
             docker_host: str | None, cri_endpoint: str | None, as_json: bool,
             metrics_port: int | None, metrics_host: str, interval: float) -> None:
     """Ask running containers, without stopping them, whether PID 1 will act.
@@ -47,7 +55,6 @@ def inspect(containers: tuple[str, ...], all_: bool, engine: str, node: bool,
     proof (stopsignal probe is the proof). Needs to run in the host's PID
     namespace, with ptrace read access to the containers' processes (root).
 
-    \b
     Examples:
       stopsignal inspect --all
       stopsignal inspect web db --json
@@ -87,8 +94,8 @@ def inspect(containers: tuple[str, ...], all_: bool, engine: str, node: bool,
     except StopSignalError as error:
         fail(error)
     if as_json:
-        click.echo(json.dumps({"containers": [r.as_dict() for r in results],
-                               "missing": missing}, indent=2))
+        print(json.dumps({"containers": [r.as_dict() for r in results],
+                          "missing": missing}, indent=2))
     else:
         _text(results, missing)
     if missing and containers:
@@ -119,28 +126,28 @@ def _text(results: Sequence[InspectResult], missing: Sequence[str]) -> None:
         data = result.as_dict()
         where = "/".join(part for part in (data["namespace"], data["pod"]) if part)
         title = f"{where}/{data['name']}" if where else data["name"]
-        click.echo(f"{title} ({data['engine']} {data['version']}): {data['verdict']}")
+        print(f"{title} ({data['engine']} {data['version']}): {data['verdict']}")
         signal = data["stop_signal"] or "no stop signal"
         kill = (f"SIGKILL after {data['kill_after']:g} s" if data["kill_after"] is not None
                 else "no SIGKILL")
         pid1 = data["pid1"] or {}
         program = pid1.get("exe") or " ".join(pid1.get("argv") or []) or "?"
-        click.echo(f"  stop: {signal}, {kill}; PID 1: {pid1.get('pid', '?')} {program}")
+        print(f"  stop: {signal}, {kill}; PID 1: {pid1.get('pid', '?')} {program}")
         if data["child"]:
             passes = {True: "forwards it", False: "does not forward it",
                       None: "handles it itself"}[data["forwards"]]
-            click.echo(f"  child: PID {data['child']['pid']} "
-                       f"{' '.join(data['child']['argv'])} (PID 1 {passes})")
-        click.echo(f"  {data['reason']}")
+            print(f"  child: PID {data['child']['pid']} "
+                  f"{' '.join(data['child']['argv'])} (PID 1 {passes})")
+        print(f"  {data['reason']}")
         if data["rule"]:
-            click.echo(f"  lint names the cause: {data['rule']}")
+            print(f"  lint names the cause: {data['rule']}")
     for line in missing:
-        click.echo(f"stopsignal: {line}", err=True)
+        print(f"stopsignal: {line}", file=sys.stderr)
     killed = sum(result.sigkilled for result in results)
     acts = sum(1 for result in results if result.judgement and
                result.judgement.verdict == "acts")
-    click.echo(f"{len(results)} container{'s' if len(results) != 1 else ''}: {acts} act on "
-               f"their stop signal, {killed} would be SIGKILLed.")
+    print(f"{len(results)} container{'s' if len(results) != 1 else ''}: {acts} act on "
+          f"their stop signal, {killed} would be SIGKILLed.")
     if acts:
-        click.echo("\"acts\" means PID 1 takes the signal; whether it then exits in time only a "
-                   "real stop shows (stopsignal probe).")
+        print("\"acts\" means PID 1 takes the signal; whether it then exits in time only a "
+              "real stop shows (stopsignal probe).")

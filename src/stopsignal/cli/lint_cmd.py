@@ -3,48 +3,60 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-import click
-
-from stopsignal.cli.options import color_option, target_options, use_color
+from stopsignal.cli.options import (
+    add_color_option,
+    add_target_options,
+    file_path,
+    int_range,
+    use_color,
+)
 from stopsignal.errors import StopSignalError
 from stopsignal.report import FORMATS
+
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
 FAIL_ON = ("error", "warning", "info", "never")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@target_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format: text, JSON, SARIF 2.1.0, GitHub "
-              "annotations, GitLab Code Quality, JUnit XML.")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="Write the report to FILE (replaced atomically) instead "
-              "of stdout.")
-@color_option
-@click.option("-v", "--verbose", is_flag=True,
-              help="Show the engine trail behind each finding, fixes and skipped files.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest severity that makes the exit code 1 [default: warning; "
-                   "info findings never fail unless asked].")
-@click.option("--no-ignore", is_flag=True,
-              help="Strict mode: report findings even where comments or annotations "
-                   "suppress them.")
-@click.option("--lookup-images", type=click.Choice(("none", "local", "registry")), default=None,
-              help="Where image configs come from besides the inputs: none, local (the "
-                   "podman or docker store) or registry (also registries, via skopeo, cached "
-                   "under $XDG_CACHE_HOME/stopsignal) [default: local].")
-@click.option("--offline", is_flag=True,
-              help="Ask no registry: image configs come from the local store and the "
-                   "image cache only.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Processes that read and check files [default: one per CPU, up to 4, "
-                   "for 300 files or more]. The output does not depend on it.")
-def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[str, ...],
-         output_format: str, verbose: bool, fail_on: str | None, select: tuple[str, ...],
-         ignore: tuple[str, ...], no_ignore: bool, images: tuple[str, ...],
-         image_configs: tuple[str, ...], config_path: str | None, no_config: bool,
+def build_lint(parser: Parser) -> None:
+    parser.describe(lint, "[options] [PATH ...]")
+    add = parser.add_argument
+    add("paths", nargs="*", metavar="PATH",
+        help="Files or directories to read; - reads a manifest stream from stdin.")
+    add_target_options(parser)
+    add("--format", dest="output_format", choices=FORMATS, default="text",
+        help="Output format: text, JSON, SARIF 2.1.0, GitHub annotations, GitLab Code "
+             "Quality, JUnit XML. [default: %(default)s]")
+    add("-o", "--output", type=file_path, metavar="FILE",
+        help="Write the report to FILE (replaced atomically) instead of stdout.")
+    add_color_option(parser)
+    add("-v", "--verbose", action="store_true",
+        help="Show the engine trail behind each finding, fixes and skipped files.")
+    add("--fail-on", choices=FAIL_ON,
+        help="Lowest severity that makes the exit code 1 [default: warning; info findings "
+             "never fail unless asked].")
+    add("--no-ignore", action="store_true",
+        help="Strict mode: report findings even where comments or annotations suppress "
+             "them.")
+    add("--lookup-images", choices=("none", "local", "registry"),
+        help="Where image configs come from besides the inputs: none, local (the podman or "
+             "docker store) or registry (also registries, via skopeo, cached under "
+             "$XDG_CACHE_HOME/stopsignal) [default: local].")
+    add("--offline", action="store_true",
+        help="Ask no registry: image configs come from the local store and the image cache "
+             "only.")
+    add("-j", "--jobs", type=int_range(1), metavar="N",
+        help="Processes that read and check files [default: one per CPU, up to 4, for 300 "
+             "files or more]. The output does not depend on it.")
+
+
+def lint(paths: list[str], engines: list[str], add_engines: list[str],
+         output_format: str, verbose: bool, fail_on: str | None, select: list[str],
+         ignore: list[str], no_ignore: bool, images: list[str],
+         image_configs: list[str], config_path: str | None, no_config: bool,
          lookup_images: str | None, offline: bool, jobs: int | None,
          stdin_filename: str | None, output: str | None, color: str) -> None:
     """Find containers that will not stop gracefully.
@@ -54,12 +66,10 @@ def lint(paths: tuple[str, ...], engines: tuple[str, ...], add_engines: tuple[st
     stdin), joins each container with its image, and checks what every target
     engine does at stop.
 
-    \b
     Targets: by default docker@28.0, podman@4.3.1, kubernetes@1.30 with
     containerd@1.7, and kubernetes@1.30 with cri-o@1.23. --engine replaces them
     (repeat it for several), --add-engine adds to them.
 
-    \b
     Examples:
       stopsignal lint k8s/ Containerfile
       stopsignal lint --engine openshift@4.9 pod.yaml

@@ -94,9 +94,9 @@ class Progress:
             return
         text = self.status(time.monotonic())
         if self.color:
-            import click
+            from stopsignal.report.style import style
 
-            text = click.style(text, fg="yellow")
+            text = style(text, fg="yellow")
         self.stream.write(f"\r{text}\x1b[K")
         self._shown = True
 

@@ -1,70 +1,117 @@
-"""Options that several commands share, defined once.
+"""Options that several commands share, defined once, and the value types of options.
 
-``@target_options`` adds the engines to check against, the images to join, the
+``add_target_options`` adds the engines to check against, the images to join, the
 rules to run and the config file to read; `lint` and `fix` receive them as the same
 keyword arguments and pass them on to ``stopsignal.lint`` or ``stopsignal.fix``
-(``stopsignal.api``), which give them their meaning. ``@color_option`` is the colour
-switch of every command that styles output, ``@endpoint_options`` the real engines'
+(``stopsignal.api``), which give them their meaning. ``add_color_option`` is the colour
+switch of every command that styles output, ``add_endpoint_options`` the real engines'
 endpoints, and ``real_engines`` reads the ``--on`` list of `conformance` and `demo`.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
-from typing import TextIO, TypeVar
+from typing import TextIO
 
-import click
 
-F = TypeVar("F", bound=Callable[..., object])
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options `lint` and `fix` share (in --help order)."""
+    add = parser.add_argument
+    add("--engine", dest="engines", action="append", default=[], metavar="E@V",
+        help="Target these engines only (repeatable; replaces the defaults), e.g. "
+             "--engine openshift@4.9 or --engine kubernetes@1.33,containerd@2.3.")
+    add("--add-engine", dest="add_engines", action="append", default=[], metavar="E@V",
+        help="Target this engine as well as the defaults (repeatable).")
+    add("--image", dest="images", action="append", default=[], metavar="[CONTAINER=]REF",
+        help="Join containers running image REF (or the named container) with REF's "
+             "config, looked up with podman (local images) or skopeo.")
+    add("--image-config", dest="image_configs", action="append", default=[],
+        metavar="[CONTAINER=]FILE",
+        help="Join containers with an image config file (podman/docker inspect JSON, "
+             "OCI layout, docker-archive), matched by its tags or by container name.")
+    add("--select", action="append", default=[], metavar="RULE",
+        help="Only these rules (codes or names, repeatable or comma-separated).")
+    add("--ignore", action="append", default=[], metavar="RULE",
+        help="Not these rules (codes or names).")
+    add("--config", dest="config_path", type=file_path, metavar="FILE",
+        help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
+             "with [tool.stopsignal]).")
+    add("--no-config", action="store_true", help="Ignore config files.")
+    add("--stdin-filename", metavar="PATH",
+        help="The name of what `-` reads: shown in every output format, and used to "
+             "recognise the kind of file and to match per-file-ignores.")
 
-_OPTIONS = (
-    click.option("--engine", "engines", multiple=True, metavar="E@V",
-                 help="Target these engines only (repeatable; replaces the defaults), e.g. "
-                      "--engine openshift@4.9 or --engine kubernetes@1.33,containerd@2.3."),
-    click.option("--add-engine", "add_engines", multiple=True, metavar="E@V",
-                 help="Target this engine as well as the defaults (repeatable)."),
-    click.option("--image", "images", multiple=True, metavar="[CONTAINER=]REF",
-                 help="Join containers running image REF (or the named container) with REF's "
-                      "config, looked up with podman (local images) or skopeo."),
-    click.option("--image-config", "image_configs", multiple=True, metavar="[CONTAINER=]FILE",
-                 help="Join containers with an image config file (podman/docker inspect JSON, "
-                      "OCI layout, docker-archive), matched by its tags or by container name."),
-    click.option("--select", multiple=True, metavar="RULE",
-                 help="Only these rules (codes or names, repeatable or comma-separated)."),
-    click.option("--ignore", multiple=True, metavar="RULE",
-                 help="Not these rules (codes or names)."),
-    click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                 help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
-                      "with [tool.stopsignal])."),
-    click.option("--no-config", is_flag=True, help="Ignore config files."),
-    click.option("--stdin-filename", metavar="PATH", default=None,
-                 help="The name of what `-` reads: shown in every output format, and used to "
-                      "recognise the kind of file and to match per-file-ignores."),
-)
 
 COLOR_CHOICES = ("auto", "always", "never")
 
 
-def color_option(command: F) -> F:
+def add_color_option(parser: argparse.ArgumentParser) -> None:
     """``--color auto|always|never``: the same switch on every command that styles output."""
-    option = click.option(
-        "--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
-        show_default=True,
+    parser.add_argument(
+        "--color", choices=COLOR_CHOICES, default="auto",
         help="Colour the output: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR "
-             "colours a pipe too).")
-    return option(command)
+             "colours a pipe too). [default: %(default)s]")
 
 
-def endpoint_options(command: F) -> F:
+def add_endpoint_options(parser: argparse.ArgumentParser) -> None:
     """``--docker-host`` and ``--cri-endpoint``: where the real engines answer. Unset, the
     clients read ``DOCKER_HOST`` and ``CONTAINER_RUNTIME_ENDPOINT``, as docker and crictl do."""
-    command = click.option(
-        "--cri-endpoint", metavar="URL",
-        help="CRI socket, for --on cri (default: $CONTAINER_RUNTIME_ENDPOINT).")(command)
-    return click.option(
+    parser.add_argument(
         "--docker-host", metavar="URL",
-        help="Docker daemon, for --on docker (default: $DOCKER_HOST, else the local "
-             "socket).")(command)
+        help="Docker daemon, for --on docker (default: $DOCKER_HOST, else the local socket).")
+    parser.add_argument(
+        "--cri-endpoint", metavar="URL",
+        help="CRI socket, for --on cri (default: $CONTAINER_RUNTIME_ENDPOINT).")
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An option's type: a whole number from ``low`` to ``high`` (no upper bound if None)."""
+
+    def number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"{value} is not {bounds}")
+        return value
+
+    return number
+
+
+def float_range(low: float) -> Callable[[str], float]:
+    """An option's type: a number of at least ``low``."""
+
+    def number(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value >= low:  # NaN too
+            raise argparse.ArgumentTypeError(f"{text} is not {low:g} or more")
+        return value
+
+    return number
+
+
+def file_path(text: str) -> str:
+    """An option's type: a file to read or write, which may not exist yet, not a directory."""
+    from pathlib import Path
+
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory")
+    return text
+
+
+def folder_path(text: str) -> str:
+    """An option's type: a directory, which may not exist yet, not a file."""
+    from pathlib import Path
+
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a directory")
+    return text
 
 
 def real_engines(on: str) -> list[str]:
@@ -93,10 +140,3 @@ def use_color(choice: str, stream: TextIO) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return stream.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def target_options(command: F) -> F:
-    """Add the shared options to a click command (in --help order)."""
-    for option in reversed(_OPTIONS):
-        command = option(command)
-    return command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import signal
@@ -10,14 +11,13 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TYPE_CHECKING
 
-import click
-
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import color_option, endpoint_options, use_color
+from stopsignal.cli.options import add_color_option, add_endpoint_options, file_path, use_color
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
     from stopsignal.probing.spec import ContainerResult, Event
 
 Sink = Callable[[str, "Event"], None] | None
@@ -48,46 +48,60 @@ def interrupts() -> Iterator[None]:
 
 def exit_interrupted(error: KeyboardInterrupt) -> None:
     signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
-    click.echo(f"stopsignal: interrupted by {signal.Signals(signum).name}; the containers it "
-               "created were removed", err=True)
+    print(f"stopsignal: interrupted by {signal.Signals(signum).name}; the containers it "
+          "created were removed", file=sys.stderr)
     sys.exit(128 + signum)
 
 
 def echo_progress(name: str, event: Event) -> None:
     from stopsignal.probing.render import progress_line
 
-    click.echo(progress_line(name, event), err=True)
+    print(progress_line(name, event), file=sys.stderr)
 
 
-@click.command("probe")
-@click.argument("arguments", nargs=-1, type=click.UNPROCESSED, metavar="[MANIFEST | -- CMD...]")
-@click.option("--image", metavar="IMAGE", help="Probe one container from a local image; the "
-              "words after '--' replace its CMD.")
-@click.option("--process", is_flag=True, help="No container: run the words after '--' as PID 1 "
-              "of a new PID namespace (unshare).")
-@click.option("--engine", "engines", multiple=True, metavar="ENGINE@VERSION",
-              help="Stop it as this engine would (default: the installed podman). "
-                   "openshift@4.9, cri-o@1.22.1, kubernetes@1.33 --engine containerd@2.3, ...")
-@click.option("--grace", type=float, metavar="SECONDS", help="Grace period / stop timeout "
-              "(default: the pod's terminationGracePeriodSeconds, else the engine's).")
-@click.option("--stop-signal", metavar="S", help="Use this STOPSIGNAL instead of the image's "
-              "(with --process: the STOPSIGNAL the engine would read).")
-@click.option("--tty/--no-tty", default=None, help="Allocate a terminal (default: the "
-              "manifest's tty; on for --image, so systemd logs to the console).")
-@click.option("--ready-timeout", type=float, default=3.0, show_default=True, metavar="SECONDS",
-              help="Wait at most this long for PID 1 to install a handler for the stop signal.")
-@click.option("--log-lines", type=int, default=15, show_default=True, help="Log tail length.")
-@click.option("--on", "on", type=click.Choice(["podman", "docker", "cri"]), default="podman",
-              show_default=True, help="The real engine that runs the workload: podman "
-              "(emulating --engine), Docker (its own docker stop) or a CRI runtime (the "
-              "kubelet's sequence over CRI v1).")
-@endpoint_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
-@click.option("--svg", "svg", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
-@color_option
-def probe(arguments: tuple[str, ...], image: str | None, process: bool,
-          engines: tuple[str, ...], grace: float | None, stop_signal: str | None,
+def build_probe(parser: Parser) -> None:
+    parser.describe(probe, "[options] MANIFEST", "[options] --image IMAGE [-- CMD ...]",
+                    "[options] --process -- CMD ...")
+    add = parser.add_argument
+    add("arguments", nargs="*", metavar="MANIFEST | -- CMD",
+        help="A Pod or workload manifest; or, after '--', the command (with --image or "
+             "--process).")
+    add("--image", metavar="IMAGE",
+        help="Probe one container from a local image; the words after '--' replace its CMD.")
+    add("--process", action="store_true",
+        help="No container: run the words after '--' as PID 1 of a new PID namespace "
+             "(unshare).")
+    add("--engine", dest="engines", action="append", default=[], metavar="ENGINE@VERSION",
+        help="Stop it as this engine would (default: the installed podman). openshift@4.9, "
+             "cri-o@1.22.1, kubernetes@1.33 --engine containerd@2.3, ...")
+    add("--grace", type=float, metavar="SECONDS",
+        help="Grace period / stop timeout (default: the pod's terminationGracePeriodSeconds, "
+             "else the engine's).")
+    add("--stop-signal", metavar="S",
+        help="Use this STOPSIGNAL instead of the image's (with --process: the STOPSIGNAL the "
+             "engine would read).")
+    add("--tty", action=argparse.BooleanOptionalAction, default=None,
+        help="Allocate a terminal (default: the manifest's tty; on for --image, so systemd "
+             "logs to the console).")
+    add("--ready-timeout", type=float, default=3.0, metavar="SECONDS",
+        help="Wait at most this long for PID 1 to install a handler for the stop signal. "
+             "[default: %(default)s]")
+    add("--log-lines", type=int, default=15, metavar="N",
+        help="Log tail length. [default: %(default)s]")
+    add("--on", choices=("podman", "docker", "cri"), default="podman",
+        help="The real engine that runs the workload: podman (emulating --engine), Docker "
+             "(its own docker stop) or a CRI runtime (the kubelet's sequence over CRI v1). "
+             "[default: %(default)s]")
+    add_endpoint_options(parser)
+    add("--json", dest="as_json", action="store_true",
+        help="Print JSON (the documented contract).")
+    add("--svg", type=file_path, metavar="FILE",
+        help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
+    add_color_option(parser)
+
+
+def probe(arguments: list[str], image: str | None, process: bool,
+          engines: list[str], grace: float | None, stop_signal: str | None,
           tty: bool | None, ready_timeout: float, log_lines: int, on: str,
           docker_host: str | None, cri_endpoint: str | None, as_json: bool,
           svg: str | None, color: str) -> None:
@@ -101,12 +115,10 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     the input is bad or the engine is unusable; interrupted, it removes what
     it created and exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
 
-    \b
     With --on docker or --on cri the engine itself stops the workload; its
     version is read from the daemon and the model's prediction for exactly
     that version is compared with what happened (model_agrees).
 
-    \b
     Examples:
       stopsignal probe examples/seed/pod-stopsignal-systemd.yaml --engine openshift@4.9
       stopsignal probe examples/engines/pod-systemd-container-env.yaml --on cri --grace 10
@@ -125,7 +137,7 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     if not process and image is None:
         if len(arguments) != 1:
             fail(UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD..."))
-        manifest, command = arguments[0], ()
+        manifest, command = arguments[0], []
     try:
         with interrupts(), progress or contextlib.nullcontext():
             report = api.probe(manifest, image=image, command=command, process=process,
@@ -144,8 +156,8 @@ def probe(arguments: tuple[str, ...], image: str | None, process: bool,
     sys.exit(0 if report.graceful else 1)
 
 
-def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
-          image: str | None, engines: tuple[str, ...]) -> None:
+def _draw(results: list[ContainerResult], path: str, arguments: list[str],
+          image: str | None, engines: list[str]) -> None:
     from stopsignal.cli.output import write_report
     from stopsignal.probing.timeline_svg import render_svg
 
@@ -159,9 +171,8 @@ def _draw(results: list[ContainerResult], path: str, arguments: tuple[str, ...],
 
 def _print(results: list[ContainerResult], as_json: bool, color: bool = False) -> None:
     if as_json:
-        click.echo(json.dumps({"containers": [result.as_dict() for result in results]},
-                              indent=2))
+        print(json.dumps({"containers": [result.as_dict() for result in results]}, indent=2))
         return
     from stopsignal.probing.render import report
 
-    click.echo("\n\n".join(report(result, color=color) for result in results), color=color)
+    print("\n\n".join(report(result, color=color) for result in results))

@@ -4,39 +4,47 @@ from __future__ import annotations
 
 import json
 import shlex
-
-import click
+import sys
+from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
 from stopsignal.errors import StopSignalError
 
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
-@click.command("resolve")
-@click.option("--engine", "engines", multiple=True, required=True, metavar="ENGINE@VERSION",
-              help="docker@28.0, podman@4.3, containerd@1.6.0, cri-o@1.22.1, openshift@4.9, "
-                   "kubernetes@1.33[+ContainerStopSignals] (with a CRI runtime: give "
-                   "--engine twice, or join with a comma). A bare name is the current release.")
-@click.option("--stop-signal", metavar="S", help="The image's STOPSIGNAL, as written.")
-@click.option("--lifecycle-stop-signal", metavar="S",
-              help="The container's lifecycle.stopSignal (Kubernetes >= 1.33, feature gate).")
-@click.option("--os", "os_name", type=click.Choice(["linux", "windows"]),
-              help="The pod's spec.os.name (required by Kubernetes for lifecycle.stopSignal).")
-@click.option("--command", "command", multiple=True, metavar="ARG",
-              help="PID 1's argv, one element per --command (a value with spaces is split "
-                   "like a shell would); or give the argv after '--'.")
-@click.option("--grace", type=float, metavar="SECONDS",
-              help="Grace period / stop timeout (default: the engine's: Docker and Podman "
-                   "10 s, Kubernetes 30 s).")
-@click.option("--prestop-seconds", type=float, default=0.0, metavar="SECONDS",
-              help="How long the preStop hook runs (Kubernetes engines).")
-@click.option("--systemd", type=click.Choice(["true", "false", "always"]), default="true",
-              show_default=True, help="Podman's --systemd mode.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
-@click.argument("argv", nargs=-1)
-def resolve(engines: tuple[str, ...], stop_signal: str | None,
-            lifecycle_stop_signal: str | None, os_name: str | None, command: tuple[str, ...],
+
+def build_resolve(parser: Parser) -> None:
+    parser.describe(resolve, "--engine ENGINE@VERSION [options] [-- ARGV ...]")
+    add = parser.add_argument
+    add("--engine", dest="engines", action="append", required=True, metavar="ENGINE@VERSION",
+        help="docker@28.0, podman@4.3, containerd@1.6.0, cri-o@1.22.1, openshift@4.9, "
+             "kubernetes@1.33[+ContainerStopSignals] (with a CRI runtime: give --engine "
+             "twice, or join with a comma). A bare name is the current release.")
+    add("--stop-signal", metavar="S", help="The image's STOPSIGNAL, as written.")
+    add("--lifecycle-stop-signal", metavar="S",
+        help="The container's lifecycle.stopSignal (Kubernetes >= 1.33, feature gate).")
+    add("--os", dest="os_name", choices=("linux", "windows"),
+        help="The pod's spec.os.name (required by Kubernetes for lifecycle.stopSignal).")
+    add("--command", action="append", default=[], metavar="ARG",
+        help="PID 1's argv, one element per --command (a value with spaces is split like a "
+             "shell would); or give the argv after '--'.")
+    add("--grace", type=float, metavar="SECONDS",
+        help="Grace period / stop timeout (default: the engine's: Docker and Podman 10 s, "
+             "Kubernetes 30 s).")
+    add("--prestop-seconds", type=float, default=0.0, metavar="SECONDS",
+        help="How long the preStop hook runs (Kubernetes engines).")
+    add("--systemd", choices=("true", "false", "always"), default="true",
+        help="Podman's --systemd mode. [default: %(default)s]")
+    add("--json", dest="as_json", action="store_true",
+        help="Print JSON (the documented contract).")
+    add("argv", nargs="*", metavar="ARGV", help="PID 1's argv, after '--'.")
+
+
+def resolve(engines: list[str], stop_signal: str | None,
+            lifecycle_stop_signal: str | None, os_name: str | None, command: list[str],
             grace: float | None, prestop_seconds: float, systemd: str, as_json: bool,
-            argv: tuple[str, ...]) -> None:
+            argv: list[str]) -> None:
     """Show which signal an engine version delivers at stop, and why.
 
     The outcome is one of: sent (the declared or default signal is delivered),
@@ -44,7 +52,6 @@ def resolve(engines: tuple[str, ...], stop_signal: str | None,
     SIGKILL after a delay), stuck (the stop never completes), rejected (the
     container cannot be created). Every step of the trail names its source.
 
-    \b
     Examples:
       stopsignal resolve --engine openshift@4.9 --stop-signal SIGRTMIN+3 --command /sbin/init
       stopsignal resolve --engine docker@27.5 --stop-signal=-1
@@ -66,12 +73,11 @@ def resolve(engines: tuple[str, ...], stop_signal: str | None,
     except StopSignalError as error:
         fail(error)
     if as_json:
-        click.echo(json.dumps(resolution.as_dict(), indent=2))
+        sys.stdout.write(json.dumps(resolution.as_dict(), indent=2) + "\n")
         return
-    click.echo(f"{resolution.target}: {resolution.outcome}")
-    click.echo(resolution.summary)
-    click.echo("")
-    click.echo("How it was decided:")
+    lines = [f"{resolution.target}: {resolution.outcome}", resolution.summary, "",
+             "How it was decided:"]
     for number, step in enumerate(resolution.trail, 1):
-        click.echo(f"  {number}. {step.actor}: {step.text}")
-        click.echo(f"     source: {step.source}")
+        lines.append(f"  {number}. {step.actor}: {step.text}")
+        lines.append(f"     source: {step.source}")
+    sys.stdout.write("\n".join(lines) + "\n")

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
-
-import click
+from typing import TYPE_CHECKING
 
 from stopsignal.errors import StopSignalError
 
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--format", "output_format", type=click.Choice(("text", "json", "markdown")),
-              default="text", show_default=True,
-              help="text: one line per rule; json: metadata; markdown: the docs/rules pages.")
+
+def build_rules(parser: Parser) -> None:
+    parser.describe(rules, "[options]")
+    parser.add_argument("--format", dest="output_format", choices=("text", "json", "markdown"),
+                        default="text",
+                        help="text: one line per rule; json: metadata; markdown: the docs/rules "
+                             "pages. [default: %(default)s]")
+
+
+def build_explain(parser: Parser) -> None:
+    parser.describe(explain, "RULE")
+    parser.add_argument("rule", metavar="RULE",
+                        help="A rule's code (STOP101) or name (systemd-stop-signal).")
+
+
 def rules(output_format: str) -> None:
     """List the lint rules: code, name, severity and what each finds."""
     from stopsignal.rules import catalogue
@@ -29,8 +41,6 @@ def rules(output_format: str) -> None:
         sys.stdout.write(catalogue.text_listing())
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("rule")
 def explain(rule: str) -> None:
     """Show the documentation of one rule, by code (STOP101) or name (systemd-stop-signal)."""
     from stopsignal.cli import fail

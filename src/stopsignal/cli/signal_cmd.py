@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-import click
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
 
-@click.command("signal")
-@click.argument("value")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")
-@click.option("--libc", type=click.Choice(["glibc", "musl"]), default="glibc", show_default=True,
-              help="Numbering of real-time names for the top-level answer: musl counts "
-                   "RTMIN from 35, so RTMIN+3 is 38 there. Engines always use 34.")
+def build_signal(parser: Parser) -> None:
+    parser.describe(signal, "[options] VALUE")
+    parser.add_argument("value", metavar="VALUE",
+                        help="A signal spelling: 37, SIGTERM, term, RTMIN+3, SIGRTMAX-2, ...")
+    parser.add_argument("--json", dest="as_json", action="store_true",
+                        help="Print JSON (the documented contract).")
+    parser.add_argument("--libc", choices=("glibc", "musl"), default="glibc",
+                        help="Numbering of real-time names for the top-level answer: musl "
+                             "counts RTMIN from 35, so RTMIN+3 is 38 there. Engines always "
+                             "use 34. [default: %(default)s]")
+
+
 def signal(value: str, as_json: bool, libc: str) -> None:
     """Explain a signal spelling and what each engine makes of it.
 
@@ -22,7 +30,6 @@ def signal(value: str, as_json: bool, libc: str) -> None:
     reads, and what the engine then sends at stop; then what `kill -s VALUE` sends
     with each kill implementation (preStop hooks run those).
 
-    \b
     Examples:
       stopsignal signal RTMIN+3
       stopsignal signal 37 --json

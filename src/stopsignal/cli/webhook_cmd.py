@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-
-import click
+from typing import TYPE_CHECKING, Any
 
 from stopsignal.cli import fail
+from stopsignal.cli.options import file_path, folder_path, int_range
 from stopsignal.errors import StopSignalError, UsageError
+
+if TYPE_CHECKING:
+    from stopsignal.cli.app import Parser
 
 #: What each subcommand imports from the `webhook` extra (pip install 'stopsignal[webhook]').
 SERVE_NEEDS = ("uvicorn", "prometheus_client")
@@ -26,11 +29,70 @@ def _need_extra(modules: tuple[str, ...]) -> None:
                         "pip install 'stopsignal[webhook]'"))
 
 
-@click.group("webhook")
-def webhook() -> None:
+def build_webhook(parser: Parser) -> None:
+    parser.describe(webhook, "serve --tls-cert FILE --tls-key FILE [options]",
+                    "certs --service NAME --namespace NS --out DIR [options]")
+    commands = parser.add_subparsers(title="commands", dest="action", metavar="COMMAND",
+                                     required=True)
+    serve_parser = commands.add_parser("serve", prog=f"{parser.prog} serve", help=_summary(serve))
+    serve_parser.describe(serve, "--tls-cert FILE --tls-key FILE [options]")
+    add = serve_parser.add_argument
+    add("--tls-cert", dest="cert", required=True, type=file_path, metavar="FILE",
+        help="Serving certificate (PEM, chain allowed); reloaded when the file changes.")
+    add("--tls-key", dest="key", required=True, type=file_path, metavar="FILE",
+        help="Private key of the serving certificate (PEM).")
+    add("--host", default="0.0.0.0",
+        help="Address to listen on (in a pod, all of its addresses). [default: %(default)s]")
+    add("--port", default=8443, type=int_range(0, 65535), help="[default: %(default)s]")
+    add("--metrics-port", type=int_range(0, 65535), metavar="PORT",
+        help="Also serve /metrics over plain HTTP on this port (for Prometheus without the "
+             "webhook's CA); /metrics stays on the HTTPS port too.")
+    add("--engine", dest="engines", action="append", default=[], metavar="ENGINE@VERSION",
+        help="Target engines the fixes must work on (repeatable); default: the engines lint "
+             "targets by default.")
+    add("--config", dest="config_file", type=file_path, metavar="FILE",
+        help="A stopsignal configuration file (targets, rules, severities).")
+    add("--deny", action="store_true",
+        help="/validate refuses objects with findings of --deny-severity or worse.")
+    add("--deny-severity", choices=("info", "warning", "error"), default="error",
+        help="[default: %(default)s]")
+    add("--cert-reload-interval", default=1.0, type=float, metavar="SECONDS",
+        help="How often, at most, the certificate files are checked. [default: %(default)s]")
+    add("--graceful-timeout", default=20, type=int, metavar="SECONDS",
+        help="On SIGTERM, how long in-flight requests may take to finish. "
+             "[default: %(default)s]")
+    add("--review-timeout", default=2.0, type=float, metavar="SECONDS",
+        help="A review taking longer is abandoned: the object is allowed unchanged, with a "
+             "warning. [default: %(default)s]")
+    add("--cache-size", default=1024, type=int_range(0), metavar="N",
+        help="Answers memoized per object content (pods of one ReplicaSet are identical); 0 "
+             "disables. [default: %(default)s]")
+    add("--log-level", default="info", choices=("debug", "info", "warning", "error"),
+        help="[default: %(default)s]")
+
+    certs_parser = commands.add_parser("certs", prog=f"{parser.prog} certs", help=_summary(certs))
+    certs_parser.describe(certs, "--service NAME --namespace NS --out DIR [options]")
+    add = certs_parser.add_argument
+    add("--service", required=True, metavar="NAME", help="The webhook's Service name.")
+    add("--namespace", required=True, metavar="NS", help="The webhook's namespace.")
+    add("--out", required=True, type=folder_path, metavar="DIR",
+        help="Folder for ca.crt, ca.key, tls.crt and tls.key (created if missing).")
+    add("--days", default=365, type=int_range(1, 3650),
+        help="Validity of the serving certificate. [default: %(default)s]")
+    add("--dns", dest="extra_dns", action="append", default=[], metavar="NAME",
+        help="An extra DNS subjectAltName (repeatable).")
+    add("--ip", dest="extra_ips", action="append", default=[], metavar="ADDRESS",
+        help="An extra IP subjectAltName (repeatable).")
+    add("--force", action="store_true", help="Overwrite existing files.")
+
+
+def _summary(command: object) -> str:
+    return (getattr(command, "__doc__", None) or "").strip().split("\n", 1)[0]
+
+
+def webhook(action: str, **options: Any) -> None:
     """The Kubernetes admission webhook that applies the safe fixes cluster-wide.
 
-    \b
     POST /mutate    AdmissionReview v1 -> a JSON Patch of the safe fixes
     POST /validate  AdmissionReview v1 -> warnings (refusals with --deny)
     GET  /healthz /readyz /metrics
@@ -39,43 +101,12 @@ def webhook() -> None:
     stopsignal.io/skip: "true") on the object or its pod template; namespaces opt
     out through the webhook configurations' namespaceSelector (deploy/).
     """
+    command = serve if action == "serve" else certs
+    command(**options)
 
 
-@webhook.command("serve")
-@click.option("--tls-cert", "cert", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Serving certificate (PEM, chain allowed); reloaded when the file changes.")
-@click.option("--tls-key", "key", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Private key of the serving certificate (PEM).")
-@click.option("--host", default="0.0.0.0", show_default=True,
-              help="Address to listen on (in a pod, all of its addresses).")
-@click.option("--port", default=8443, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--metrics-port", type=click.IntRange(0, 65535), metavar="PORT",
-              help="Also serve /metrics over plain HTTP on this port (for Prometheus "
-                   "without the webhook's CA); /metrics stays on the HTTPS port too.")
-@click.option("--engine", "engines", multiple=True, metavar="ENGINE@VERSION",
-              help="Target engines the fixes must work on (repeatable); default: the "
-                   "engines lint targets by default.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A stopsignal configuration file (targets, rules, severities).")
-@click.option("--deny", is_flag=True,
-              help="/validate refuses objects with findings of --deny-severity or worse.")
-@click.option("--deny-severity", type=click.Choice(["info", "warning", "error"]),
-              default="error", show_default=True)
-@click.option("--cert-reload-interval", default=1.0, show_default=True, type=float,
-              metavar="SECONDS", help="How often, at most, the certificate files are checked.")
-@click.option("--graceful-timeout", default=20, show_default=True, type=int, metavar="SECONDS",
-              help="On SIGTERM, how long in-flight requests may take to finish.")
-@click.option("--review-timeout", default=2.0, show_default=True, type=float,
-              metavar="SECONDS", help="A review taking longer is abandoned: the object is "
-                                      "allowed unchanged, with a warning.")
-@click.option("--cache-size", default=1024, show_default=True, type=click.IntRange(0),
-              help="Answers memoized per object content (pods of one ReplicaSet are "
-                   "identical); 0 disables.")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"]))
-def serve(cert: Path, key: Path, host: str, port: int, metrics_port: int | None,
-          engines: tuple[str, ...],
-          config_file: Path | None, deny: bool, deny_severity: str,
+def serve(cert: str, key: str, host: str, port: int, metrics_port: int | None,
+          engines: list[str], config_file: str | None, deny: bool, deny_severity: str,
           cert_reload_interval: float, graceful_timeout: int, review_timeout: float,
           cache_size: int, log_level: str) -> None:
     """Serve /mutate and /validate over HTTPS (TLS 1.2 or newer).
@@ -98,10 +129,11 @@ def serve(cert: Path, key: Path, host: str, port: int, metrics_port: int | None,
         if not os.access(path, os.R_OK):
             fail(UsageError(f"{path}: cannot read the file"))
     try:
-        config = server.review_config(engines, config_file, deny=deny,
+        config = server.review_config(engines, Path(config_file) if config_file else None,
+                                      deny=deny,
                                       deny_severity=Severity(deny_severity),
                                       cache_size=cache_size)
-        options = server.ServeOptions(cert=cert, key=key, host=host, port=port,
+        options = server.ServeOptions(cert=Path(cert), key=Path(key), host=host, port=port,
                                       reload_interval=cert_reload_interval,
                                       graceful_timeout=graceful_timeout,
                                       review_timeout=review_timeout, log_level=log_level,
@@ -116,26 +148,13 @@ def serve(cert: Path, key: Path, host: str, port: int, metrics_port: int | None,
     raise SystemExit(code)
 
 
-@webhook.command("certs")
-@click.option("--service", required=True, help="The webhook's Service name.")
-@click.option("--namespace", required=True, help="The webhook's namespace.")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for ca.crt, ca.key, tls.crt and tls.key (created if missing).")
-@click.option("--days", default=365, show_default=True, type=click.IntRange(1, 3650),
-              help="Validity of the serving certificate.")
-@click.option("--dns", "extra_dns", multiple=True, metavar="NAME",
-              help="An extra DNS subjectAltName (repeatable).")
-@click.option("--ip", "extra_ips", multiple=True, metavar="ADDRESS",
-              help="An extra IP subjectAltName (repeatable).")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
-def certs(service: str, namespace: str, out: Path, days: int, extra_dns: tuple[str, ...],
-          extra_ips: tuple[str, ...], force: bool) -> None:
+def certs(service: str, namespace: str, out: str, days: int, extra_dns: list[str],
+          extra_ips: list[str], force: bool) -> None:
     """Make a CA and a serving certificate for the Service; print the caBundle.
 
     For clusters without cert-manager or OpenShift's service-ca. The serving
     certificate names NAME, NAME.NS, NAME.NS.svc and NAME.NS.svc.cluster.local.
 
-    \b
     Then:
       kubectl -n NS create secret tls stopsignal-webhook-tls \\
           --cert=DIR/tls.crt --key=DIR/tls.key
@@ -151,21 +170,23 @@ def certs(service: str, namespace: str, out: Path, days: int, extra_dns: tuple[s
             ipaddress.ip_address(ip)
         except ValueError:
             fail(UsageError(f"--ip {ip}: not an IP address"))
-    files = {name: out / name for name in ("ca.crt", "ca.key", "tls.crt", "tls.key")}
+    folder = Path(out)
+    files = {name: folder / name for name in ("ca.crt", "ca.key", "tls.crt", "tls.key")}
     existing = [str(path) for path in files.values() if path.exists()]
     if existing and not force:
         fail(UsageError(f"{existing[0]}: already exists (use --force to overwrite)"))
-    made = generate(service, namespace, days=days, extra_dns=extra_dns, extra_ips=extra_ips)
+    made = generate(service, namespace, days=days, extra_dns=tuple(extra_dns),
+                    extra_ips=tuple(extra_ips))
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         for name, data in (("ca.crt", made.ca_cert), ("tls.crt", made.cert),
                            ("ca.key", made.ca_key), ("tls.key", made.key)):
             _write(files[name], data, private=name.endswith(".key"))
     except OSError as error:
         fail(UsageError(f"{out}: cannot write the certificates: {error.strerror or error}"))
-    click.echo(made.ca_bundle)
-    click.echo(f"wrote {out}/ca.crt, ca.key, tls.crt, tls.key for "
-               f"{service}.{namespace}.svc; the caBundle is on stdout", err=True)
+    print(made.ca_bundle)
+    print(f"wrote {out}/ca.crt, ca.key, tls.crt, tls.key for "
+          f"{service}.{namespace}.svc; the caBundle is on stdout", file=sys.stderr)
 
 
 def _write(path: Path, data: bytes, *, private: bool) -> None:

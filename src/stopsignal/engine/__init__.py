@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from stopsignal import suppress
 from stopsignal.config import Config
+from stopsignal.engine.duplicates import fold
 from stopsignal.engine.images import (
     ImageEvent,
     built_name,
@@ -472,7 +473,7 @@ def lint_results(results: Iterable[ReadResult], config: Config, *,
     outcome.warnings.extend(linter.warnings)
     for result in materialized:
         linter.lint_result(result, outcome)
-    outcome.findings.sort(key=order)
+    outcome.findings = fold(outcome.findings)
     return outcome
 
 
@@ -517,16 +518,11 @@ def lint_containers(containers: Iterable[Container], config: Config) -> list[Fin
         findings.extend(f for f in linter.check(container)
                         if config.no_ignore or not suppress.suppressed(
                             f, suppress.NONE, container=container))
-    return sorted(findings, key=order)
-
-
-def order(finding: Finding) -> tuple[str, int, int, str]:
-    location = finding.location
-    return (location.path, location.line, location.column, finding.code)
+    return fold(findings)
 
 
 __all__ = ["ImageBinding", "LintResult", "Linter", "built_name", "config_warnings",
            "directive_warnings",
            "exclusions", "final_image", "image_events", "lint_containers", "lint_paths",
-           "lint_results", "normalize_ref", "order", "per_file_ignores", "select_rules",
+           "lint_results", "normalize_ref", "per_file_ignores", "select_rules",
            "severity_overrides", "unknown_rule"]

@@ -6,7 +6,7 @@ outlives its chunk, which keeps memory flat and the garbage collector idle. With
 several workers, chunks go to forked processes (the parent is one of them),
 handed out through a pipe that holds every chunk's number, so a worker slowed down
 by other load simply takes fewer. Results come back per chunk and are merged in
-file order, then sorted as ``lint_results`` sorts.
+file order, then folded and sorted as ``lint_results`` does.
 
 One thing crosses files: images. ``lint_results`` registers every image config
 among the inputs (and every Containerfile named for the image it builds) before it
@@ -37,7 +37,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from stopsignal.config import Config
-from stopsignal.engine import ImageBinding, Linter, LintResult, order
+from stopsignal.engine import ImageBinding, Linter, LintResult
+from stopsignal.engine.duplicates import fold
 from stopsignal.engine.images import ImageEvent, image_events, normalize_ref
 from stopsignal.engine.lookup import ImageLookup
 from stopsignal.readers import read_path
@@ -115,7 +116,7 @@ def lint_files(files: Sequence[str], config: Config, images: Sequence[ImageBindi
         outcome.containers += result.containers
         outcome.suppressed += result.suppressed
         outcome.warnings.extend(result.warnings)
-    outcome.findings.sort(key=order)
+    outcome.findings = fold(outcome.findings)
     return outcome
 
 

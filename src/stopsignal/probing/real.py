@@ -109,9 +109,10 @@ class RealEngine(Protocol[W]):
 
 def container_env(spec: ContainerSpec, image: ImageFacts) -> bool:
     """The container has a non-empty ``container`` variable (pod env wins over image ENV)."""
-    from stopsignal.runtimes.marks import sets_variable
+    from stopsignal.runtimes.environment import env_setting, split_items
+    from stopsignal.runtimes.marks import VARIABLE
 
-    return sets_variable(spec.env, image.env)
+    return env_setting(VARIABLE, spec.env, split_items(image.env)).non_empty is True
 
 
 def argv(spec: ContainerSpec, image: ImageFacts) -> tuple[str, ...]:

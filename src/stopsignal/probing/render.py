@@ -36,9 +36,9 @@ def report(result: ContainerResult, *, color: bool = False) -> str:
         lines.append(f"  preStop:  {state}")
     text = verdict(result)
     if color:
-        import click
+        from stopsignal.report.style import style
 
-        text = click.style(text, fg="green" if result.graceful else "red", bold=True)
+        text = style(text, fg="green" if result.graceful else "red", bold=True)
     lines.append(f"  verdict:  {text}")
     if result.observed:
         lines.append(f"  log says: {result.observed}")

@@ -28,6 +28,7 @@ from stopsignal.probing.podman import Podman, PodmanRunner
 from stopsignal.probing.procfs import alive, wait_exec, wait_ready
 from stopsignal.probing.spec import Cancelled, ContainerResult, ContainerSpec, Event, PodSpec
 from stopsignal.runtimes import Outcome, Resolution, StopRequest, Target, marks, resolve
+from stopsignal.runtimes.environment import EnvSetting, env_setting, split_items
 
 Sink = Callable[[str, Event], None]
 
@@ -67,7 +68,13 @@ def request_for(spec: ContainerSpec, pod: PodSpec, entrypoint: tuple[str, ...] |
         image_stop_signal=options.stop_signal or image_signal,
         lifecycle_stop_signal=spec.lifecycle_stop_signal, os=pod.os,
         command=plan.pid1_argv(spec.command, spec.args, entrypoint, cmd), grace=grace,
-        container_env=marks.sets_variable(spec.env, image_env))
+        container_env=_container_variable(spec.env, image_env).non_empty is True)
+
+
+def _container_variable(env: tuple[tuple[str, str], ...],
+                        image_env: tuple[str, ...]) -> EnvSetting:
+    """The ``container`` variable PID 1 gets (``image_env`` holds ``KEY=VALUE`` items)."""
+    return env_setting(marks.VARIABLE, env, split_items(image_env))
 
 
 def emulate_unmarked(target: Target, command: tuple[str, ...], env: tuple[tuple[str, str], ...],
@@ -88,7 +95,8 @@ def emulate_unmarked(target: Target, command: tuple[str, ...], env: tuple[tuple[
     """
     if marks.engine_mark(target, command) is not None:
         return None
-    if any(key == marks.VARIABLE for key, _ in env) or marks.sets_variable((), image_env):
+    setting = _container_variable(env, image_env)
+    if setting.source == "container env" or setting.non_empty:
         return None
     return f"{marks.not_marking(target)}: {marks.VARIABLE}= set empty to emulate it"
 

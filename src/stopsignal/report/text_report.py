@@ -1,6 +1,6 @@
 """Human output: ``path:line:col: CODE [rule] message``; ``-v`` adds the engine trail.
 
-With ``color`` the same text carries ANSI styles (click.style), as ruff's does: the
+With ``color`` the same text carries ANSI styles (report.style), as ruff's does: the
 path bold, the code coloured by severity, the rule name dimmed. Without it, not a
 byte differs from the plain text.
 """
@@ -27,9 +27,9 @@ def _plain(text: str, **_: object) -> str:
 def render(result: LintResult, *, verbose: bool = False, color: bool = False) -> str:
     style: Callable[..., str] = _plain
     if color:
-        import click
+        from stopsignal.report import style as ansi
 
-        style = click.style
+        style = ansi.style
     lines: list[str] = []
 
     def line(path: str, row: int, column: int, code: str, rule: str, message: str,

@@ -18,7 +18,7 @@ from stopsignal.rules import (
     systemd_container_env,
     systemd_stop_signal,
 )
-from stopsignal.rules._api import Context, Facts, FixAvailability, Rule, applicable_targets
+from stopsignal.rules.base import Context, Facts, FixAvailability, Rule, applicable_targets
 
 RULES: tuple[Rule, ...] = (
     systemd_stop_signal.RULE,  # STOP101

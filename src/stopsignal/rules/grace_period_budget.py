@@ -64,7 +64,7 @@ from collections.abc import Iterator, Sequence
 
 from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.pid1 import Pid1Kind
-from stopsignal.rules._api import Context, FixAvailability, Rule, locate, trail_lines, who
+from stopsignal.rules.base import Context, FixAvailability, Rule, locate, trail_lines, who
 from stopsignal.runtimes import Resolution, Target
 from stopsignal.signals import decimal
 

@@ -47,7 +47,7 @@ from collections.abc import Iterator
 
 from stopsignal.model import Container, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
-from stopsignal.rules._api import Context, FixAvailability, Rule, locate, who
+from stopsignal.rules.base import Context, FixAvailability, Rule, locate, who
 from stopsignal.rules.hooks import (
     SYSTEMD_SHUTDOWN,
     kill_calls,

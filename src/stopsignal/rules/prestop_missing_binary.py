@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stopsignal.model import Container, Finding, Severity, SourceKind
-from stopsignal.rules._api import Context, Rule, locate, who
+from stopsignal.rules.base import Context, Rule, locate, who
 from stopsignal.rules.hooks import hook_commands
 from stopsignal.rules.image_facts import missing_program
 

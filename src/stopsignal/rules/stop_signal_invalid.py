@@ -51,7 +51,7 @@ from collections.abc import Iterator
 
 from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.pid1 import Pid1Kind
-from stopsignal.rules._api import (
+from stopsignal.rules.base import (
     Context,
     FixAvailability,
     Rule,

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from stopsignal.model import Container, Finding, Severity
-from stopsignal.rules._api import Context, Rule, join_labels, locate, runs, trail_lines, who
+from stopsignal.rules.base import Context, Rule, join_labels, locate, runs, trail_lines, who
 from stopsignal.rules.hooks import sends_systemd_shutdown
 from stopsignal.runtimes import Outcome, Target, parse_targets
 

@@ -66,8 +66,9 @@ from collections.abc import Iterator
 
 from stopsignal.model import Container, Edit, Finding, Fix, Severity, SourceKind
 from stopsignal.pid1 import Pid1Kind
-from stopsignal.rules._api import Context, FixAvailability, Rule, join_labels, locate, who
+from stopsignal.rules.base import Context, FixAvailability, Rule, join_labels, locate, who
 from stopsignal.runtimes import Target
+from stopsignal.runtimes.environment import env_setting
 from stopsignal.runtimes.marks import (
     SYSTEMD_SOURCE,
     VARIABLE,
@@ -80,16 +81,11 @@ VALUE = "oci"
 
 
 def sets_container(container: Container) -> bool | None:
-    """True when the pod or the image sets ``container``; None when the image is unknown."""
-    for key, value in container.env:
-        if key == VARIABLE:
-            return bool(value)
+    """True when the pod or the image sets ``container`` to a non-empty value; None when
+    only an image (or a base of it) lint has not seen could tell."""
     image = container.image_config
-    if image is None:
-        return None
-    if any(key == VARIABLE and bool(value) for key, value in image.env):
-        return True
-    return False if image.base_known else None  # a base image not seen may set it
+    return env_setting(VARIABLE, container.env, image.env if image is not None else None,
+                       image_complete=image is not None and image.base_known).non_empty
 
 
 def check(container: Container, ctx: Context) -> Iterator[Finding]:

@@ -65,7 +65,7 @@ from collections.abc import Iterator
 
 from stopsignal.model import Container, Finding, Fix, Severity
 from stopsignal.pid1 import Pid1Kind
-from stopsignal.rules._api import (
+from stopsignal.rules.base import (
     Context,
     FixAvailability,
     Rule,
@@ -88,6 +88,10 @@ def _fails(resolution: Resolution) -> bool:
     """A stop that reaches systemd with something other than a shutdown signal."""
     if resolution.outcome in (Outcome.REJECTED, Outcome.STUCK):
         return False  # the spelling itself is broken: stop-signal-invalid reports it
+    if resolution.outcome == Outcome.KILL_ONLY and resolution.grace == 0:
+        # A grace period of 0: SIGKILL at once, whatever the signal. grace-period-budget
+        # reports it; a STOPSIGNAL, this rule's remedy, would change nothing.
+        return False
     return resolution.signal not in SYSTEMD_SHUTDOWN
 
 

@@ -39,7 +39,7 @@ this project can run the engine; docs/conformance.md):
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from stopsignal.runtimes.engines import Target, Version
 from stopsignal.runtimes.types import Step
@@ -99,18 +99,3 @@ def not_marking(target: Target) -> str:
     if target.runtime.name == "cri-o":
         return f"{target.runtime.display} outside its systemd mode does not mark the container"
     return f"{target.runtime.display} via CRI does not mark the container"
-
-
-def sets_variable(pod_env: Iterable[tuple[str, str]], image_env: Iterable[str]) -> bool:
-    """A non-empty ``container`` reaches PID 1: the pod's env wins over the image's ENV.
-
-    ``image_env`` holds ``KEY=VALUE`` items, as an image config does.
-    """
-    for key, value in pod_env:
-        if key == VARIABLE:
-            return bool(value)
-    for item in image_env:
-        key, _, value = item.partition("=")
-        if key == VARIABLE:
-            return bool(value)
-    return False

@@ -1,8 +1,9 @@
 """The HTTPS edge: uvicorn around ``WebhookApp``, JSON-lines logs, and the shared engines bound in.
 
 This is the only webhook module that imports an HTTP server (uvicorn, lazily) and the
-only one that binds ``review``'s seams to the real lint and fix engines, which sit in
-the same layer as ``review`` and so cannot be imported by it.
+only one that binds ``review``'s seams to lint and fix, through the library API the
+command line uses too (``stopsignal.api``); ``review`` sits below them and so receives
+them instead of importing them.
 
 Stopping: uvicorn stops accepting on SIGTERM, lets in-flight requests finish (up to
 ``graceful_timeout``), then re-raises the signal it caught. A Python-level handler is
@@ -60,41 +61,31 @@ class UnreadableObject(ValueError):
 
 def shared_engines(engines: Sequence[str] = (), config_file: Path | None = None, *,
                    cache_size: int = 1024) -> tuple[Fixer, Linter]:
-    """Bind the review seams to the shared lint and fix engines.
+    """Bind the review seams to the library API (``stopsignal.api.ObjectChecker``).
 
-    One engine linter serves every review (targets and rules are resolved once), and
+    One checker serves every review (config, targets and rules are resolved once), and
     answers are memoized per object content (``memo``). The targets are the
-    configuration file's, replaced by ``engines`` when given. The fixer's ops have been
-    applied to the object with ``jsonpatch`` by ``fix_object`` (``patch_checked``).
+    configuration file's (none is searched for), with ``engines`` in place of its
+    ``engines`` when given, as ``lint --engine`` does. The fixer's ops have been applied
+    to the object with ``jsonpatch`` by the checker's verification (``patch_checked``).
     """
-    from stopsignal import config as config_module
-    from stopsignal.fixing import LintOutput, fix_object
-    from stopsignal.fixing.bind import engine_object_linter
+    from stopsignal.api import ObjectChecker
 
-    config = config_module.load(str(config_file), search=False) if config_file \
-        else config_module.Config()
-    if engines:
-        config = config._replace(engines=tuple(engines), add_engines=())
-    lint = engine_object_linter(config)
+    checker = ObjectChecker(engines=engines,
+                            config=str(config_file) if config_file is not None else None,
+                            no_config=config_file is None)
 
     def fixer(obj: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[JsonPatchOp]]:
-        errors: list[str] = []
-
-        def watched(current: dict[str, Any]) -> LintOutput:
-            output = lint(current)
-            errors.extend(output.errors)
-            return output
-
-        _fixed, findings, ops = fix_object(obj, unsafe=False, object_lint=watched)
-        if errors and not ops:  # fix leaves what lint cannot read alone: say so
-            raise UnreadableObject(errors[0])
-        return tuple(findings), tuple(ops)
+        result = checker.fix(obj)
+        if result.errors:  # fix leaves what lint cannot read alone: say so
+            raise UnreadableObject(result.errors[0])
+        return result.fixed, result.patch
 
     def linter(obj: dict[str, Any]) -> Sequence[Finding]:
-        output = lint(obj)
-        if output.errors:
-            raise UnreadableObject(output.errors[0])
-        return output.findings
+        result = checker.lint(obj)
+        if result.errors:
+            raise UnreadableObject(result.errors[0])
+        return result.findings
 
     return Memo(fixer, cache_size), Memo(linter, cache_size)
 

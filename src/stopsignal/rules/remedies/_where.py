@@ -57,7 +57,7 @@ def spec_path(container: Container) -> tuple[str | int, ...] | None:
 
 
 def relevant_targets(container: Container, targets: Sequence[Target]) -> list[Target]:
-    """The targets that can run this source (as lint's rules/_api.applicable_targets)."""
+    """The targets that can run this source (as lint's rules.base.applicable_targets)."""
     if container.source is SourceKind.COMPOSE:
         fitting = [t for t in targets if t.kubelet is None]
     elif container.source is SourceKind.KUBERNETES:
