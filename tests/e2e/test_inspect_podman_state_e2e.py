@@ -121,7 +121,7 @@ def test_another_graph_root_or_a_damaged_db_falls_back(running: dict[str, str],
     conf = tmp_path / "storage.conf"
     conf.write_text(f'[storage]\ndriver = "overlay"\ngraphroot = "{tmp_path}"\n')
     env = {**podman_env(), "CONTAINERS_STORAGE_CONF": str(conf)}
-    assert state_db(env) == tmp_path / "libpod" / "bolt_state.db"
+    assert state_db(env) == str(tmp_path / "libpod" / "bolt_state.db")
     assert read_state(env) == {}
     # Both meta pages damaged: not read at all.
     data = bytearray((tmp_path / "libpod" / "bolt_state.db").read_bytes())

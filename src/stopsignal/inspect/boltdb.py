@@ -18,7 +18,6 @@ import os
 import struct
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 MAGIC = 0xED0CDAED
 VERSION = 2
@@ -69,7 +68,7 @@ class BoltFile:
         self.root = Bucket(self, root)
 
     @classmethod
-    def read(cls, path: Path, lock_timeout: float = 1.0) -> BoltFile:
+    def read(cls, path: str, lock_timeout: float = 1.0) -> BoltFile:
         """Read ``path`` under a shared lock; BoltError when a writer holds it too long."""
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         try:

@@ -18,13 +18,16 @@ decides a result; ``tests/e2e/test_inspect_podman_state_e2e.py`` checks these va
 against ``podman container inspect`` on real containers.
 """
 
+# os.path rather than pathlib: inspect reads this before `podman ps` starts, and pathlib
+# costs a few milliseconds of start-up (urllib.parse, ipaddress).
+# ruff: noqa: PTH111, PTH113, PTH118, PTH120, PTH123
+
 from __future__ import annotations
 
 import contextlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from stopsignal.inspect.boltdb import BoltError, BoltFile
@@ -72,7 +75,7 @@ def read_state(env: dict[str, str]) -> dict[str, Stored]:
         buckets = BoltFile.read(path).root.buckets()
         # The DB names the directory it belongs to: a copy elsewhere is not this store's.
         settings = buckets[b"runtime-config"].values()
-        if Path(settings[b"static-dir"].decode()) != path.parent:
+        if os.path.normpath(settings[b"static-dir"].decode()) != os.path.dirname(path):
             return {}
         containers = buckets[b"ctr"].buckets()
         found: dict[str, Stored] = {}
@@ -135,37 +138,38 @@ def _config(container_id: str, data: dict[str, Any]) -> StoredConfig | None:
     return StoredConfig(signal or None, timeout, tuple(str(arg) for arg in args))
 
 
-def state_db(env: dict[str, str]) -> Path | None:
+def state_db(env: dict[str, str]) -> str | None:
     """Where podman keeps its BoltDB for this user (``GRAPHROOT/libpod/bolt_state.db``)."""
-    path = graph_root(env) / "libpod" / "bolt_state.db"
-    return path if path.is_file() else None
+    path = os.path.join(graph_root(env), "libpod", "bolt_state.db")
+    return path if os.path.isfile(path) else None
 
 
-def graph_root(env: dict[str, str]) -> Path:
+def graph_root(env: dict[str, str]) -> str:
     """The storage graph root, as containers-storage.conf(5) sets it for this user."""
     rootless = os.geteuid() != 0
-    home = Path(env.get("HOME") or Path.home())
+    home = env.get("HOME") or os.path.expanduser("~")
     conf = _storage_conf(env, rootless, home)
     storage: dict[str, Any] = {}
     if conf is not None:
         import tomllib  # only where a storage.conf exists
 
-        with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
-            storage = tomllib.loads(conf.read_text()).get("storage") or {}
+        with contextlib.suppress(OSError, tomllib.TOMLDecodeError), open(conf, "rb") as file:
+            storage = tomllib.load(file).get("storage") or {}
     configured = storage.get("rootless_storage_path" if rootless else "graphroot")
     if configured:
-        return Path(os.path.expandvars(str(configured).replace("$HOME", str(home))))
+        return os.path.expandvars(str(configured).replace("$HOME", home))
     if rootless:
-        data_home = env.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-        return Path(data_home) / "containers" / "storage"
-    return Path("/var/lib/containers/storage")
+        data_home = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+        return os.path.join(data_home, "containers", "storage")
+    return "/var/lib/containers/storage"
 
 
-def _storage_conf(env: dict[str, str], rootless: bool, home: Path) -> Path | None:
+def _storage_conf(env: dict[str, str], rootless: bool, home: str) -> str | None:
     """The one storage.conf podman reads: the first that exists, in podman's order."""
     if env.get("CONTAINERS_STORAGE_CONF"):
-        return Path(env["CONTAINERS_STORAGE_CONF"])
-    user = Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "containers/storage.conf"
-    system = [Path("/etc/containers/storage.conf"), Path("/usr/share/containers/storage.conf")]
-    return next((conf for conf in [*([user] if rootless else []), *system] if conf.is_file()),
-                None)
+        return env["CONTAINERS_STORAGE_CONF"]
+    user = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"),
+                        "containers", "storage.conf")
+    system = ["/etc/containers/storage.conf", "/usr/share/containers/storage.conf"]
+    return next((conf for conf in [*([user] if rootless else []), *system]
+                 if os.path.isfile(conf)), None)

@@ -18,7 +18,6 @@ import re
 import select
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import NamedTuple
 
 _STATUS_RE = re.compile(r"^(SigBlk|SigCgt|SigIgn|NSpid):[ \t]*(.*)$", re.MULTILINE)
@@ -86,7 +85,7 @@ def wait_exec(pid: int, launcher_prefixes: tuple[str, ...], timeout: float = 5.0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            comm = read_proc(f"/proc/{pid}/comm").decode(errors="replace").strip()
         except OSError:
             return False
         if not comm.startswith(launcher_prefixes):
@@ -97,7 +96,8 @@ def wait_exec(pid: int, launcher_prefixes: tuple[str, ...], timeout: float = 5.0
 
 def alive(pid: int) -> bool:
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = read_proc(f"/proc/{pid}/stat").decode(errors="replace").rsplit(")", 1)[1] \
+            .split()[0]
     except (OSError, IndexError):
         return False
     return state not in {"Z", "X"}
