@@ -87,7 +87,7 @@ def main() -> None:
         # Other people's containers may go between the list and the inspect: the inspect
         # then fails for that one only, which must not end the benchmark.
         both = ["sh", "-c", f'{cli[0]} {what} $({cli[0]} ps -q) >/dev/null 2>&1 || true']
-        timed(inspect)  # fills the bytecode cache
+        timed(inspect)  # fills the bytecode cache (and the podman version inspect remembers)
         ours: list[tuple[float, float]] = []
         theirs: list[tuple[float, float]] = []
         calls: list[tuple[float, float]] = []

@@ -10,6 +10,7 @@ it does not hold) is asked of ``podman container inspect`` with the same result.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 from e2e_helpers import podman, podman_env
 
-from stopsignal.inspect import podman_engine
+from stopsignal.inspect import podman_engine, podman_version
 from stopsignal.inspect.boltdb import BoltError, BoltFile
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.podman_state import Stored, read_state, state_db, stored_configs
@@ -135,3 +136,37 @@ def test_another_graph_root_or_a_damaged_db_falls_back(running: dict[str, str],
     found, missing = podman_engine.running(
         [running["usr1-7"]], asked=podman_engine.ask()._replace(state=nothing))
     assert missing == [] and (found[0].stop_signal, found[0].grace) == ("10", 7.0)
+
+
+def test_the_podman_version_is_asked_once_per_binary(running: dict[str, str], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    real = podman("--version").stdout.strip().rsplit(" ", 1)[-1]
+    first = podman_engine.ask()
+    assert first.version is not None and first.known_version is None
+    found, _missing = podman_engine.running([running["usr1-7"]], asked=first)
+    assert found[0].version == real
+    second = podman_engine.ask()
+    assert second.version is None and second.known_version == real
+    found, _missing = podman_engine.running([running["usr1-7"]], asked=second)
+    assert found[0].version == real
+
+
+def test_another_podman_binary_is_asked_again(tmp_path: Path) -> None:
+    """A copy of podman first on PATH has its own key; changing the file changes it."""
+    env = {**podman_env(), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    binary = shutil.which("podman", path=env["PATH"])
+    assert binary is not None
+    copy_dir = tmp_path / "bin"
+    copy_dir.mkdir()
+    shutil.copy2(binary, copy_dir / "podman")
+    copied = {**env, "PATH": f"{copy_dir}:{env['PATH']}"}
+    original_key, copy_key = podman_version.key("podman", env), podman_version.key("podman",
+                                                                                    copied)
+    assert original_key and copy_key and original_key != copy_key
+    podman_version.remember(copy_key, "4.3.1", copied)
+    assert podman_version.remembered(copy_key, copied) == "4.3.1"
+    assert podman_version.remembered(original_key, env) is None
+    stat = (copy_dir / "podman").stat()
+    os.utime(copy_dir / "podman", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert podman_version.remembered(podman_version.key("podman", copied), copied) is None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from stopsignal.errors import ProbeError
+from stopsignal.inspect import podman_version
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.podman_state import (
     Stored,
@@ -34,22 +35,27 @@ class EngineUnreachable(ProbeError):
 
 
 class Asked(NamedTuple):
-    """``podman --version`` and ``podman ps``, running, and the state DB read before."""
+    """``podman ps`` running, the state DB read before, and the version (or its query)."""
 
     env: dict[str, str]
-    version: subprocess.Popen[str] | None
+    version: subprocess.Popen[str] | None  # `podman --version`, unless it is remembered
     listing: subprocess.Popen[str] | None
     state: dict[str, Stored]
+    binary_key: str | None = None
+    known_version: str | None = None
 
 
 def ask(binary: str = "podman", use_state: bool = True) -> Asked:
-    """Start ``podman --version`` and ``podman ps``, and read the state DB."""
+    """Start ``podman ps`` (and ``podman --version`` unless remembered); read the state DB."""
     env = podman_env()
-    version = _spawn(binary, env, "--version")
+    binary_key = podman_version.key(binary, env)
+    known = podman_version.remembered(binary_key, env)
+    version = None if known else _spawn(binary, env, "--version")
     # The DB before `ps`, not while: podman opens it with an exclusive flock and, finding it
     # taken, retries only every 50 ms (bbolt's flockRetryTimeout), which made `ps` slower.
     state = read_state(env) if use_state else {}
-    return Asked(env, version, _spawn(binary, env, "ps", "--format", "json"), state)
+    return Asked(env, version, _spawn(binary, env, "ps", "--format", "json"), state,
+                 binary_key, known)
 
 
 def lister(binary: str = "podman") -> Callable[[Sequence[str], Early], Found]:
@@ -80,7 +86,7 @@ def running(names: Sequence[str], early: Early | None = None, binary: str = "pod
         early([LiveContainer(cid, name, "podman", "", pid, started, created, None, None)
                for cid, name, pid, started, created in running_pids(asked.state, names)])
     listed = _json(_collect(asked.listing, binary, "ps", 60), "podman ps")
-    version_text = _finish(asked.version).rsplit(" ", 1)[-1] or "unknown"
+    version_text = asked.known_version or _version(asked)
     by_key: dict[str, dict[str, Any]] = {}
     for listed_entry in listed:
         by_key[listed_entry["Id"]] = listed_entry
@@ -153,6 +159,15 @@ def _from_state(entry: dict[str, Any], stored: StoredConfig, version: str) -> Li
         stop_signal=str(stored.stop_signal) if stored.stop_signal else None,
         grace=float(stored.stop_timeout), argv=stored.argv or tuple(entry.get("Command") or ()),
         image=entry.get("Image") or None, pod=entry.get("PodName") or None, signal_final=True)
+
+
+def _version(asked: Asked) -> str:
+    output = _finish(asked.version)
+    version = podman_version.parse(output)
+    if version is None:
+        return output.rsplit(" ", 1)[-1] or "unknown"
+    podman_version.remember(asked.binary_key, version, asked.env)
+    return version
 
 
 def _from_ps(entry: dict[str, Any], version: str) -> LiveContainer:
