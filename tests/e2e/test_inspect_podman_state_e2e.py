@@ -131,6 +131,13 @@ def test_another_graph_root_or_a_damaged_db_falls_back(running: dict[str, str],
         data[meta + 16 + 48] ^= 0xFF  # the txid, under the checksum
     with pytest.raises(BoltError):
         BoltFile(bytes(data))
+    # Cut short before the root page: reading the tree fails as BoltError, nothing else.
+    copied = (tmp_path / "libpod" / "bolt_state.db").read_bytes()
+    root_page = BoltFile(copied).root.root
+    assert root_page >= 2
+    with pytest.raises(BoltError):
+        BoltFile(copied[:root_page * page_size]).root.buckets()
+    assert b"ctr" in BoltFile.read(real).root.buckets()  # the whole file reads
     # podman itself still answers, through `podman container inspect`.
     nothing: dict[str, Stored] = {}
     found, missing = podman_engine.running(

@@ -1,7 +1,7 @@
 """A read-only reader of bbolt files (go.etcd.io/bbolt, file format version 2).
 
-Podman before 4.8 keeps its container configs in BoltDB, and no maintained Python
-library reads that format; what ``inspect`` needs is a few lookups, so this is the
+Podman 4 keeps its containers' configs in BoltDB (newer podman may use SQLite), and no
+maintained Python library reads that format; what ``inspect`` needs is a few lookups, so this is the
 part of bbolt's ``page.go``, ``node.go`` and ``db.go`` that reading takes. Anything not
 understood (magic, version, checksum, page kind) raises ``BoltError``; the caller then
 asks the engine instead, so a layout guess never decides a result.
@@ -27,6 +27,7 @@ META = struct.Struct("<IIIIQQQQQQ")  # magic, version, page size, flags, root, s
 ELEMENT = struct.Struct("<IIII")  # leaf: flags, pos, ksize, vsize; branch: pos, ksize, pgid
 BRANCH, LEAF = 0x01, 0x02
 BUCKET_FLAG = 0x01  # a leaf element whose value is a bucket header (root, sequence)
+MAX_DEPTH = 32  # a B+tree of 4 kB pages is a few levels deep; more means a loop
 
 
 class BoltError(Exception):
@@ -41,10 +42,13 @@ class Bucket:
 
     def items(self) -> Iterator[tuple[bytes, bytes, bool]]:
         """(key, value, is a bucket) in key order."""
-        if self.inline is not None:
-            yield from self.db.leaf_items(self.inline, 0)
-        else:
-            yield from self.db.walk(self.root)
+        try:
+            if self.inline is not None:
+                yield from self.db.leaf_items(self.inline, 0)
+            else:
+                yield from self.db.walk(self.root)
+        except struct.error as error:  # an offset past the end: a damaged file
+            raise BoltError(f"a page runs past the end of the file ({error})") from None
 
     def values(self) -> dict[bytes, bytes]:
         """The keys that hold values (not buckets)."""
@@ -108,7 +112,9 @@ class BoltFile:
             raise BoltError(f"page {pgid} lies past the end of the file")
         return self.data, offset
 
-    def walk(self, pgid: int) -> Iterator[tuple[bytes, bytes, bool]]:
+    def walk(self, pgid: int, depth: int = 0) -> Iterator[tuple[bytes, bytes, bool]]:
+        if depth > MAX_DEPTH:
+            raise BoltError(f"the tree is deeper than {MAX_DEPTH} pages (a damaged file)")
         data, offset = self.page(pgid)
         _id, flags, count, _overflow = PAGE_HEADER.unpack_from(data, offset)
         if flags & LEAF:
@@ -117,7 +123,7 @@ class BoltFile:
             for index in range(count):
                 at = offset + PAGE_HEADER.size + index * ELEMENT.size
                 _pos, _ksize, child = struct.unpack_from("<IIQ", data, at)
-                yield from self.walk(child)
+                yield from self.walk(child, depth + 1)
         else:
             raise BoltError(f"page {pgid} is neither a branch nor a leaf (flags {flags:#x})")
 
