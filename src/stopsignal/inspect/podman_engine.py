@@ -13,9 +13,8 @@ import subprocess
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from stopsignal.errors import ProbeError
 from stopsignal.inspect import podman_version
-from stopsignal.inspect.facts import LiveContainer
+from stopsignal.inspect.facts import EngineUnreachable, LiveContainer
 from stopsignal.inspect.podman_state import (
     Stored,
     StoredConfig,
@@ -28,10 +27,6 @@ from stopsignal.probing.config import SETUP_HINT, podman_env
 
 Early = Callable[[Sequence[LiveContainer]], None]
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
-
-
-class EngineUnreachable(ProbeError):
-    """The engine could not be asked (not installed, no daemon, no permission)."""
 
 
 class Asked(NamedTuple):
