@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from e2e_helpers import TINI_IMAGE, build_tini_image, podman, podman_env, stopsignal
+
+from inspect_json_docs import documented_fields
+from stopsignal.inspect.facts import LiveContainer
+from stopsignal.inspect.live import Early
 
 pytestmark = pytest.mark.podman
 
@@ -122,10 +127,8 @@ def test_verdicts_then_a_real_stop_agrees(running: dict[str, str],
                                     env=podman_env(), stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
              for case, name in running.items()}
-    started = time.monotonic()
     for process in stops.values():
-        process.wait(timeout=60)
-    assert time.monotonic() - started < 30
+        process.wait(timeout=60)  # a stop that hangs fails here (TimeoutExpired)
     for case, name in running.items():
         _args, _verdict, _rule, graceful, log = CASES[case]
         code_text = podman("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
@@ -133,6 +136,18 @@ def test_verdicts_then_a_real_stop_agrees(running: dict[str, str],
         assert (exit_code != 137) is graceful, (case, exit_code)
         if log:
             assert log in podman("logs", name).stderr, case
+
+
+def test_the_documented_json_fields_are_the_emitted_ones(
+        running: dict[str, str], verdicts: tuple[int, dict[str, dict[str, Any]]]) -> None:
+    """docs/api.md lists exactly what inspect prints for real containers (as they ran,
+    before the stop test): per container, for PID 1, and for a tini's child."""
+    _code, found = verdicts
+    per_container, per_process = documented_fields()
+    for name in running.values():
+        assert set(found[name]) == per_container, name
+        assert set(found[name]["pid1"]) == per_process, name
+    assert set(found[running["tini-handler"]]["child"]) == per_process
 
 
 def test_lint_names_the_same_cause(running: dict[str, str], tmp_path: Path,
@@ -225,3 +240,84 @@ def test_procfs_without_ptrace_access_is_unknown_not_wrong(images: None) -> None
     assert result["verdict"] == "unknown" and result["sigkill"] is False
     assert "Permission denied" in result["reason"]
     assert result["pid1"]["exe"] is None
+
+
+@pytest.fixture
+def one_running(images: None) -> Iterator[tuple[str, int]]:
+    """A `sleep infinity` container: its name and PID 1 on the host."""
+    name = f"ss-inspect-{uuid.uuid4().hex[:6]}-errors"
+    started = podman("run", "-d", "--name", name, "--network", "none", BASE, "sleep",
+                     "infinity")
+    assert started.returncode == 0, started.stderr
+    try:
+        pid = int(podman("inspect", "--format", "{{.State.Pid}}", name).stdout)
+        yield name, pid
+    finally:
+        podman("rm", "-f", "-t", "0", name)
+
+
+JUDGE_PID = (
+    "import json, sys\n"
+    "from stopsignal.inspect.facts import LiveContainer\n"
+    "from stopsignal.inspect.live import inspect_one\n"
+    "c = LiveContainer(id='x', name='x', engine='podman', version='4.3.1', pid={pid},"
+    " started=None, created=None, stop_signal='15', grace=10.0, signal_final=True)\n"
+    "json.dump(inspect_one(c).as_dict(), sys.stdout)\n")
+
+
+@pytest.mark.parametrize(("wrap", "words"), [
+    # stopsignal in a PID namespace of its own (a pod without hostPID): PID 1 is not there.
+    (["unshare", "--pid", "--fork", "--mount-proc"], "not visible here"),
+    # no /proc at all
+    (["unshare", "--mount", "sh", "-c", 'umount -l /proc && exec "$@"', "sh"],
+     "/proc is not mounted"),
+])
+def test_procfs_not_readable_is_a_note(one_running: tuple[str, int], wrap: list[str],
+                                       words: str) -> None:
+    _name, pid = one_running
+    done = subprocess.run([*wrap, sys.executable, "-c", JUDGE_PID.format(pid=pid)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["verdict"] == "unknown" and result["sigkill"] is False
+    assert words in result["note"] and result["reason"] == result["note"]
+    assert result["pid1"]["pid"] == pid
+
+
+def test_a_container_that_exits_during_inspection_is_a_note(
+        one_running: tuple[str, int]) -> None:
+    """Listed by podman, gone before procfs is read: a note for it, no verdict, no error."""
+    from stopsignal.inspect import podman_engine
+    from stopsignal.inspect.live import inspect
+
+    name, _pid = one_running
+
+    def list_then_remove(names: Sequence[str], early: Early) -> tuple[
+            list[LiveContainer], list[tuple[str, str]]]:
+        listed = podman_engine.running(names)  # no early reads: procfs comes after the exit
+        assert podman("rm", "-f", "-t", "0", name).returncode == 0
+        return listed
+
+    [result], missing = inspect([name], list_then_remove)
+    assert missing == [] and result.judgement is None
+    assert result.note is not None and "exited" in result.note
+    assert result.as_dict()["verdict"] == "unknown"
+
+
+def test_the_json_document_has_the_documented_top_level(
+        one_running: tuple[str, int]) -> None:
+    name, _pid = one_running
+    done = stopsignal("inspect", "--json", name, "ss-inspect-no-such-container")
+    data = json.loads(done.stdout)
+    assert set(data) == {"containers", "missing"}
+    assert [entry["name"] for entry in data["containers"]] == [name]
+    assert data["missing"] == [
+        "ss-inspect-no-such-container: no running podman container has this name or ID"]
+
+
+def test_podman_not_installed_is_one_line(tmp_path: Path) -> None:
+    env = {**podman_env(), "PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "stopsignal", "inspect", "--all"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "podman cannot be run" in done.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from inspect_json_docs import documented_fields
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.live import inspect_one
 
@@ -16,6 +17,13 @@ CONTAINER_KEYS = {"id", "name", "engine", "version", "pod", "namespace", "stop_s
                   "grace_seconds", "pid1", "verdict", "forwarded_to", "note"}
 PID1_KEYS = {"pid", "exe", "argv", "caught", "ignored", "blocked"}
 VERDICTS = {"acts", "ignores", "re-executes", "blocked", "unknown"}
+
+
+def test_the_docs_mark_these_fields_as_the_contract() -> None:
+    """docs/api.md marks exactly the DESIGN.md fields as the contract, the rest additive."""
+    assert documented_fields("contract") == (CONTAINER_KEYS, PID1_KEYS)
+    additive = documented_fields("additive")
+    assert additive[0] and additive[1] and not additive[0] & CONTAINER_KEYS
 
 
 def live(pid: int, started: float) -> LiveContainer:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from stopsignal.inspect.facts import LiveContainer
 from stopsignal.inspect.judge import has
-from stopsignal.inspect.live import inspect_one, stop_plan
+from stopsignal.inspect.live import Early, inspect, inspect_one, stop_plan
 from stopsignal.inspect.procread import boot_time, read_container, read_process
 
 SCRIPT = """
@@ -116,3 +116,36 @@ def test_stop_plan_follows_the_runtime_model(engine: str, version: str, spelling
                               signal_final=engine == "podman")
     plan = stop_plan(container)
     assert (plan.signal, plan.kill_after) == (signal, kill_after)
+
+
+def test_an_early_read_counts_only_for_the_same_container_and_pid() -> None:
+    """A read made early (from a first list) for another container with the same PID, such
+    as a PID that was reused meanwhile, is not taken for the container listed at the end."""
+    process = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "sleep", "30"])
+    try:
+        deadline = time.monotonic() + 5
+        while (pid := _namespace_pid1(process.pid)) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pid is not None
+
+        def lister(names: Sequence[str], early: Early) -> tuple[list[LiveContainer], list[
+                tuple[str, str]]]:
+            # The early list says another container had this PID an hour ago: its read
+            # ends in a note. The final list names the container that runs it now.
+            early([live(pid, started=time.time() - 3600)._replace(id="earlier")])
+            return [live(pid, started=time.time())._replace(id="now")], []
+
+        [result], missing = inspect(["web"], lister)
+    finally:
+        process.kill()
+        process.wait()
+    assert missing == [] and result.note is None
+    assert result.judgement is not None and result.judgement.verdict == "ignores"
+
+
+def _namespace_pid1(outer: int) -> int | None:
+    facts = read_process(outer)
+    if not facts or not facts.children:
+        return None
+    child = read_process(facts.children[0])
+    return child.pid if child and child.comm == "sleep" else None

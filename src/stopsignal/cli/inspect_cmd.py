@@ -64,15 +64,15 @@ def inspect(containers: list[str], all_: bool, engine: str, node: bool,
     Exit codes: 0 nothing would be SIGKILLed, 1 some container would be, 2 the
     engine cannot be asked, none of the named containers runs, or bad usage.
     """
-    from stopsignal.inspect import live
-
     if node:
         engine, all_ = "cri", True
     if containers and all_:
         fail(UsageError("name containers or give --all, not both"))
     if not containers and not all_:
         fail(UsageError("name the containers to inspect, or give --all (or --node)"))
-    lister = _lister(engine, docker_host, cri_endpoint)
+    lister = _lister(engine, docker_host, cri_endpoint)  # podman: `podman ps` starts now
+    from stopsignal.inspect import live
+
     if metrics_port is not None:
         try:
             from stopsignal.inspect.serve import serve_metrics
@@ -111,7 +111,7 @@ def _lister(engine: str, docker_host: str | None, cri_endpoint: str | None) -> L
     if engine == "podman":
         from stopsignal.inspect import podman_engine
 
-        return podman_engine.running
+        return podman_engine.lister()
     if engine == "docker":
         from stopsignal.inspect import docker_engine
 

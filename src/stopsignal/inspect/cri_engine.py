@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from stopsignal.errors import ProbeError
-from stopsignal.inspect.facts import LiveContainer
-from stopsignal.inspect.podman_engine import EngineUnreachable
+from stopsignal.inspect.facts import EngineUnreachable, LiveContainer
 from stopsignal.probing.cri import Cri
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]

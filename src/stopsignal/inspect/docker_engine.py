@@ -8,12 +8,12 @@ not store means the daemon's default (10 s), which the model also knows.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from stopsignal.errors import ProbeError
-from stopsignal.inspect.facts import LiveContainer
-from stopsignal.inspect.podman_engine import EngineUnreachable
+from stopsignal.inspect.facts import EngineUnreachable, LiveContainer
 from stopsignal.inspect.timestamps import epoch
 from stopsignal.probing.docker import Docker
 
@@ -31,11 +31,24 @@ def lister(host: str | None) -> Callable[[Sequence[str], Early], Found]:
 def list_running(names: Sequence[str], host: str | None) -> Found:
     try:
         docker = Docker(host)
-        version = docker.version()
-        listed = docker.run("ps", "--no-trunc", "--format", "{{json .}}", timeout=60)
-    except ProbeError as error:
+        # `docker ps` runs while `docker version` asks the daemon its version.
+        listing = subprocess.Popen([docker.binary, "ps", "--no-trunc", "--format", "{{json .}}"],
+                                   env=docker.env, text=True, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except (ProbeError, OSError) as error:
         raise EngineUnreachable(str(error)) from None
-    entries = [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
+    try:
+        version = docker.version()
+        out, err = listing.communicate(timeout=60)
+    except (ProbeError, subprocess.TimeoutExpired) as error:
+        listing.kill()
+        listing.communicate()
+        raise EngineUnreachable(str(error) if isinstance(error, ProbeError) else
+                                "docker ps did not finish within 60 s") from None
+    if listing.returncode != 0:
+        tail = " ".join(err.strip().splitlines()[-2:]) or "no error output"
+        raise EngineUnreachable(f"docker ps failed: {tail}")
+    entries = [json.loads(line) for line in out.splitlines() if line.strip()]
     by_key: dict[str, dict[str, Any]] = {}
     for entry in entries:
         by_key[entry["ID"]] = entry

@@ -1,12 +1,19 @@
 """What ``inspect`` reads: a container as its engine describes it, a process as procfs does.
 
-Plain records without I/O, so that the judge can be tested with hand-made facts.
+Plain records without I/O, so that the judge can be tested with hand-made facts; and
+the error every engine lister raises when its engine cannot be asked at all.
 Signal sets are bit masks as procfs prints them: bit ``n - 1`` is signal ``n``.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from stopsignal.errors import ProbeError
+
+
+class EngineUnreachable(ProbeError):
+    """The engine could not be asked (not installed, no daemon, no permission)."""
 
 
 class ProcessFacts(NamedTuple):

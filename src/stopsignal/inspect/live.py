@@ -71,16 +71,17 @@ class InspectResult(NamedTuple):
 
 def inspect(names: Sequence[str], lister: Lister) -> tuple[list[InspectResult], list[str]]:
     """Results for the running containers ``lister`` finds, and notes for names it did not."""
-    early: dict[int, ProcRead] = {}
+    early: dict[tuple[str, int], ProcRead] = {}
 
     def read_early(listed: Sequence[LiveContainer]) -> None:
         for container in listed:
             if container.pid:
                 with contextlib.suppress(OSError):
-                    early[container.pid] = read_container(container)
+                    early[container.id, container.pid] = read_container(container)
 
     containers, missing = lister(names, read_early)
-    results = [inspect_one(container, early.get(container.pid or 0))
+    # A read made early counts only for the same container with the same PID 1.
+    results = [inspect_one(container, early.get((container.id, container.pid or 0)))
                for container in containers]
     return results, [f"{name}: {why}" for name, why in missing]
 

@@ -10,7 +10,10 @@ CONTAINERS_CONF the user set wins.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LABEL = "io.stopsignal.probe"
 SETUP_HINT = ("install podman and runc (as root: apt-get install -y podman runc debootstrap, or "
@@ -29,12 +32,16 @@ runtime = "runc"
 
 def repo_root() -> Path | None:
     """The source checkout this package runs from, if any (src layout)."""
+    from pathlib import Path  # on first use: podman_env needs it only without CONTAINERS_CONF
+
     root = Path(__file__).resolve().parents[3]
     return root if (root / "pyproject.toml").is_file() else None
 
 
 def containers_conf() -> Path:
     """The project's containers.conf: the repository copy, else one written to a cache dir."""
+    from pathlib import Path
+
     root = repo_root()
     if root is not None and (root / "containers" / "containers.conf").is_file():
         return root / "containers" / "containers.conf"
