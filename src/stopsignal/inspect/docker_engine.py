@@ -1,4 +1,11 @@
-"""Running Docker containers, through the engine's own client (``stopsignal.probing.docker``).
+"""Running Docker containers: from the daemon's Engine API, else through its own client.
+
+When the daemon is a unix socket (``DOCKER_HOST`` or ``--docker-host`` ``unix://...``,
+unset: /var/run/docker.sock), its API is asked directly (``docker_api``): the version,
+the running containers, then each one's configuration. Any other host (tcp://, ssh://,
+a Docker context), and an API answer not understood, go through the engine's CLI
+(``stopsignal.probing.docker``): ``docker ps``, ``docker version``, ``docker inspect``.
+Both read the same JSON from the daemon, so both give the same containers.
 
 Docker stores the stop signal as written (image STOPSIGNAL or ``--stop-signal``); the
 runtime model parses it the way that daemon version does. A stop timeout Docker does
@@ -8,17 +15,26 @@ not store means the daemon's default (10 s), which the model also knows.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-from collections.abc import Callable, Sequence
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
 
 from stopsignal.errors import ProbeError
+from stopsignal.inspect import docker_api
 from stopsignal.inspect.facts import EngineUnreachable, LiveContainer
 from stopsignal.inspect.timestamps import epoch
-from stopsignal.probing.docker import Docker
+from stopsignal.probing.docker import SETUP, Docker, default_host
 
 Found = tuple[list[LiveContainer], list[tuple[str, str]]]
 Early = Callable[[Sequence[LiveContainer]], None]  # unused: these lists carry the PIDs at once
+Via = Literal["auto", "api", "cli"]
+#: Connections asking for containers' configurations at once: the daemon answers one
+#: while this process parses another (measured in benchmarks/inspect_vs_cli.py).
+WORKERS = 2
+EXITED = "the container exited during inspection"
 
 
 def lister(host: str | None) -> Callable[[Sequence[str], Early], Found]:
@@ -28,7 +44,90 @@ def lister(host: str | None) -> Callable[[Sequence[str], Early], Found]:
     return running
 
 
-def list_running(names: Sequence[str], host: str | None) -> Found:
+def list_running(names: Sequence[str], host: str | None, via: Via = "auto") -> Found:
+    """The running containers named (all when none are), and notes for names not found.
+
+    ``via`` chooses the way: the API where the host allows it (``auto``), or only one of
+    them, so that tests can compare the two on the same containers.
+    """
+    host = host or default_host()
+    path = None if host is None and _context_chosen() else docker_api.socket_path(host)
+    if via == "cli" or path is None:
+        if via == "api":
+            raise ValueError(f"the Engine API is asked over a unix socket, not at {host}")
+        return _from_cli(names, host)
+    try:
+        return _from_api(names, path, host or f"unix://{path}")
+    except docker_api.ApiError:
+        if via == "api":
+            raise
+        return _from_cli(names, host)  # an answer not understood: let the CLI ask
+
+
+def _from_api(names: Sequence[str], path: str, where: str) -> Found:
+    api = docker_api.EngineApi(path)
+    try:
+        version = api.get("/version").get("Version")
+        listed = api.get("/containers/json")
+        if not isinstance(version, str) or not isinstance(listed, list):
+            raise docker_api.ApiError(200, "unexpected /version or /containers/json")
+        entries = [{"ID": c["Id"], "Names": ",".join(n.removeprefix("/") for n in c["Names"])}
+                   for c in listed]
+        chosen, missing = _choose(entries, names)
+        details = _inspect_each(api, path, [entry["ID"] for entry in chosen])
+    except (KeyError, TypeError, AttributeError):
+        raise docker_api.ApiError(200, "unexpected answer") from None
+    except TimeoutError:
+        raise EngineUnreachable(f"Docker did not answer within 60 s at {where}") from None
+    except OSError as error:
+        raise EngineUnreachable(f"Docker is not reachable at {where} "
+                                f"({error.strerror or error}); {SETUP}") from None
+    finally:
+        api.close()
+    return _found(chosen, details, version, missing)
+
+
+def _inspect_each(api: docker_api.EngineApi, path: str,
+                  ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``GET /containers/{id}/json`` of each, over WORKERS connections; 404 = gone."""
+    todo: Iterator[str] = iter(ids)
+    lock = threading.Lock()
+    details: dict[str, dict[str, Any]] = {}
+    failures: list[BaseException] = []
+
+    def work(client: docker_api.EngineApi) -> None:
+        try:
+            while True:
+                with lock:
+                    container = next(todo, None)
+                if container is None or failures:
+                    return
+                try:
+                    detail = client.get(f"/containers/{container}/json")
+                except docker_api.ApiError as error:
+                    if error.status != 404:
+                        raise
+                    continue
+                if not isinstance(detail, dict) or detail.get("Id") != container:
+                    raise docker_api.ApiError(200, f"unexpected /containers/{container}/json")
+                details[container] = detail
+        except (docker_api.ApiError, OSError) as error:
+            failures.append(error)
+
+    helpers = [docker_api.EngineApi(path) for _ in range(min(WORKERS, len(ids)) - 1)]
+    threads = [threading.Thread(target=work, args=(client,)) for client in helpers]
+    for thread in threads:
+        thread.start()
+    work(api)
+    for thread, client in zip(threads, helpers, strict=True):
+        thread.join()
+        client.close()
+    if failures:
+        raise failures[0]
+    return details
+
+
+def _from_cli(names: Sequence[str], host: str | None) -> Found:
     try:
         docker = Docker(host)
         # `docker ps` runs while `docker version` asks the daemon its version.
@@ -49,6 +148,21 @@ def list_running(names: Sequence[str], host: str | None) -> Found:
         tail = " ".join(err.strip().splitlines()[-2:]) or "no error output"
         raise EngineUnreachable(f"docker ps failed: {tail}")
     entries = [json.loads(line) for line in out.splitlines() if line.strip()]
+    chosen, missing = _choose(entries, names)
+    if not chosen:
+        return [], missing
+    inspected = docker.run("inspect", *(entry["ID"] for entry in chosen), check=False,
+                           timeout=120)
+    try:
+        details = {d["Id"]: d for d in json.loads(inspected.stdout or "[]")}
+    except ValueError:
+        details = {}
+    return _found(chosen, details, version, missing)
+
+
+def _choose(entries: list[dict[str, Any]],
+            names: Sequence[str]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The listed entries (``docker ps`` fields: ID, Names) the names pick; all for none."""
     by_key: dict[str, dict[str, Any]] = {}
     for entry in entries:
         by_key[entry["ID"]] = entry
@@ -63,22 +177,31 @@ def list_running(names: Sequence[str], host: str | None) -> Found:
             missing.append((name, "no running Docker container has this name or ID"))
         elif hits[0] not in chosen:
             chosen.append(hits[0])
-    if not chosen:
-        return [], missing
-    inspected = docker.run("inspect", *(entry["ID"] for entry in chosen), check=False,
-                           timeout=120)
-    try:
-        details = {d["Id"]: d for d in json.loads(inspected.stdout or "[]")}
-    except ValueError:
-        details = {}
+    return chosen, missing
+
+
+def _found(chosen: list[dict[str, Any]], details: dict[str, dict[str, Any]], version: str,
+           missing: list[tuple[str, str]]) -> Found:
     found: list[LiveContainer] = []
     for entry in chosen:
         detail = details.get(entry["ID"])
         if detail is None or not (detail.get("State") or {}).get("Running"):
-            missing.append((str(entry.get("Names")), "the container exited during inspection"))
+            missing.append((str(entry.get("Names")), EXITED))
             continue
         found.append(_container(detail, version))
     return found, missing
+
+
+def _context_chosen() -> bool:
+    """A Docker context other than the default is in use: only the CLI knows its endpoint."""
+    chosen = os.environ.get("DOCKER_CONTEXT")
+    if chosen is None:
+        folder = Path(os.environ.get("DOCKER_CONFIG") or "~/.docker").expanduser()
+        try:
+            chosen = json.loads((folder / "config.json").read_bytes()).get("currentContext")
+        except (OSError, ValueError, AttributeError):
+            return False
+    return bool(chosen) and chosen != "default"
 
 
 def _container(detail: dict[str, Any], version: str) -> LiveContainer:
