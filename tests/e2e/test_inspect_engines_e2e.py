@@ -131,6 +131,50 @@ def settled(args: list[str], expected: dict[str, str]) -> dict[str, dict[str, An
         time.sleep(0.5)
 
 
+def docker_json(names: list[str], via: str) -> tuple[list[dict[str, Any]], list[str]]:
+    from stopsignal.inspect import docker_engine, live
+
+    results, missing = live.inspect(
+        names, lambda asked, early: docker_engine.list_running(asked, None, via=via))
+    return [result.as_dict() for result in results], missing
+
+
+# Before the real stop below, which stops these containers (pytest keeps the file's order).
+def test_docker_api_and_cli_give_the_same_json(docker_running: dict[str, str]) -> None:
+    """The Engine API and the docker CLI: the same containers, the same JSON, field for field."""
+    expected = {name: CASES[case].verdict for case, name in docker_running.items()}
+    settled(["--on", "docker", *docker_running.values()], expected)  # handlers are in place
+    asked = [*docker_running.values(), "ss-no-such-container"]
+    through_api, through_cli = docker_json(asked, "api"), docker_json(asked, "cli")
+    assert through_api == through_cli
+    assert {entry["name"] for entry in through_api[0]} == set(docker_running.values())
+    assert {entry["verdict"] for entry in through_api[0]} == set(expected.values())
+    assert all(entry["version"] and entry["pid1"] for entry in through_api[0])
+    everything = docker_json([], "api")[0]
+    assert {entry["id"] for entry in through_api[0]} <= {entry["id"] for entry in everything}
+
+
+def test_docker_api_a_container_gone_before_its_inspect_is_a_note(
+        docker_running: dict[str, str]) -> None:
+    """Listed, then removed before its GET /containers/{id}/json: a 404, so a note."""
+    from stopsignal.inspect import docker_api, docker_engine
+
+    path = docker_api.socket_path(os.environ["DOCKER_HOST"])
+    assert path is not None
+    listed = docker_api.EngineApi(path).get("/containers/json")
+    ours = [entry["Id"] for entry in listed if entry["Names"][0].lstrip("/") in
+            set(docker_running.values())]
+    gone = "0" * 64
+    details = docker_engine._inspect_each(docker_api.EngineApi(path), path, [*ours, gone])
+    assert sorted(details) == sorted(ours)
+    with pytest.raises(docker_api.ApiError) as error:
+        docker_api.EngineApi(path).get(f"/containers/{gone}/json")
+    assert error.value.status == 404 and "No such container" in error.value.message
+    found, missing = docker_engine._found(
+        [{"ID": gone, "Names": "ss-gone"}], details, "x", [])
+    assert (found, missing) == ([], [("ss-gone", docker_engine.EXITED)])
+
+
 def test_docker_verdicts_then_a_real_stop(docker_running: dict[str, str]) -> None:
     expected = {name: CASES[case].verdict for case, name in docker_running.items()}
     found = settled(["--on", "docker", *docker_running.values()], expected)

@@ -71,6 +71,7 @@ class EngineApi:
 
     def __init__(self, path: str, timeout: float = 60) -> None:
         self.connection = UnixConnection(path, timeout)
+        self.server: str | None = None  # the last answer's Server header
         pinned = os.environ.get("DOCKER_API_VERSION")
         self.prefix = f"/v{pinned}" if pinned else ""
 
@@ -93,6 +94,7 @@ class EngineApi:
             except http.client.HTTPException as error:  # not HTTP: not a Docker daemon
                 self.connection.close()
                 raise ApiError(0, f"not an HTTP answer ({error!r})") from None
+        self.server = response.getheader("Server")
         if response.status != 200:
             raise ApiError(response.status, _message(body))
         try:
