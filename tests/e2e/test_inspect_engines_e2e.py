@@ -10,6 +10,7 @@ StopContainer) are exercised for real.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -131,27 +132,32 @@ def settled(args: list[str], expected: dict[str, str]) -> dict[str, dict[str, An
         time.sleep(0.5)
 
 
-def docker_json(names: list[str], via: str) -> tuple[list[dict[str, Any]], list[str]]:
-    from stopsignal.inspect import docker_engine, live
-
-    results, missing = live.inspect(
-        names, lambda asked, early: docker_engine.list_running(asked, None, via=via))
-    return [result.as_dict() for result in results], missing
-
-
 # Before the real stop below, which stops these containers (pytest keeps the file's order).
 def test_docker_api_and_cli_give_the_same_json(docker_running: dict[str, str]) -> None:
-    """The Engine API and the docker CLI: the same containers, the same JSON, field for field."""
+    """The Engine API and the docker CLI: the same containers, the same JSON, field for field.
+
+    procfs is read once for both: PID 1's masks change while systemd boots, the engine's
+    answers do not.
+    """
+    from stopsignal.inspect import docker_engine, live, procread
+
     expected = {name: CASES[case].verdict for case, name in docker_running.items()}
     settled(["--on", "docker", *docker_running.values()], expected)  # handlers are in place
     asked = [*docker_running.values(), "ss-no-such-container"]
-    through_api, through_cli = docker_json(asked, "api"), docker_json(asked, "cli")
+    through_api = docker_engine.list_running(asked, None, via="api")
+    through_cli = docker_engine.list_running(asked, None, via="cli")
     assert through_api == through_cli
-    assert {entry["name"] for entry in through_api[0]} == set(docker_running.values())
-    assert {entry["verdict"] for entry in through_api[0]} == set(expected.values())
-    assert all(entry["version"] and entry["pid1"] for entry in through_api[0])
-    everything = docker_json([], "api")[0]
-    assert {entry["id"] for entry in through_api[0]} <= {entry["id"] for entry in everything}
+    assert through_api[1] == [("ss-no-such-container",
+                               "no running Docker container has this name or ID")]
+    reads = {container.id: procread.read_container(container) for container in through_api[0]}
+    as_json = [[live.inspect_one(container, reads[container.id]).as_dict()
+                for container in found] for found, _ in (through_api, through_cli)]
+    assert as_json[0] == as_json[1]
+    assert {entry["name"] for entry in as_json[0]} == set(docker_running.values())
+    assert {entry["verdict"] for entry in as_json[0]} == set(expected.values())
+    assert all(entry["version"] and entry["pid1"] for entry in as_json[0])
+    everything = docker_engine.list_running([], None, via="api")[0]
+    assert set(reads) <= {container.id for container in everything}
 
 
 def test_docker_api_a_container_gone_before_its_inspect_is_a_note(
@@ -161,17 +167,22 @@ def test_docker_api_a_container_gone_before_its_inspect_is_a_note(
 
     path = docker_api.socket_path(os.environ["DOCKER_HOST"])
     assert path is not None
-    listed = docker_api.EngineApi(path).get("/containers/json")
-    ours = [entry["Id"] for entry in listed if entry["Names"][0].lstrip("/") in
-            set(docker_running.values())]
-    gone = "0" * 64
-    details = docker_engine._inspect_each(docker_api.EngineApi(path), path, [*ours, gone])
+    started = docker("run", "-d", "--network", "none", "--entrypoint", "sleep", NOSTOP,
+                     "infinity")
+    assert started.returncode == 0, started.stderr
+    gone = started.stdout.strip()
+    with contextlib.closing(docker_api.EngineApi(path)) as api:
+        listed = api.get("/containers/json")
+        assert docker("rm", "-f", gone).returncode == 0
+        with pytest.raises(docker_api.ApiError) as error:
+            api.get(f"/containers/{gone}/json")
+        assert error.value.status == 404 and "No such container" in error.value.message
+        ours = [entry["Id"] for entry in listed if entry["Names"][0].lstrip("/") in
+                set(docker_running.values())]
+        assert gone in {entry["Id"] for entry in listed} and len(ours) == len(docker_running)
+        details = docker_engine._inspect_each(api, path, [*ours, gone])
     assert sorted(details) == sorted(ours)
-    with pytest.raises(docker_api.ApiError) as error:
-        docker_api.EngineApi(path).get(f"/containers/{gone}/json")
-    assert error.value.status == 404 and "No such container" in error.value.message
-    found, missing = docker_engine._found(
-        [{"ID": gone, "Names": "ss-gone"}], details, "x", [])
+    found, missing = docker_engine._found([{"ID": gone, "Names": "ss-gone"}], details, "x", [])
     assert (found, missing) == ([], [("ss-gone", docker_engine.EXITED)])
 
 
