@@ -28,6 +28,17 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_manifest_that_is_not_utf8_or_stdin_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_bytes(b"kind: Pod\nmetadata: {name: \xff}\n")
+    result = invoke(["probe", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"stopsignal: error: {path}:2: not UTF-8 text (byte 27)\n"
+    result = invoke(["probe", "-"], input="kind: Pod\n")
+    assert result.exit_code == 2
+    assert "not stdin ('-')" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_a_manifest_without_pods_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "cm.yaml"
     path.write_text("kind: ConfigMap\nmetadata: {name: x}\n")
