@@ -14,15 +14,21 @@ import argparse
 from collections.abc import Callable
 from typing import TextIO
 
+Group = argparse._ArgumentGroup  # what add_argument_group returns (argparse names no public type)
 
-def add_target_options(parser: argparse.ArgumentParser) -> None:
-    """Add the options `lint` and `fix` share (in --help order)."""
-    add = parser.add_argument
+
+def add_target_options(parser: argparse.ArgumentParser) -> dict[str, Group]:
+    """Add the options `lint` and `fix` share, in argument groups (in --help order): the
+    groups by name, for the command to add its own options to."""
+    groups = {name: parser.add_argument_group(name)
+              for name in ("targets", "images", "rules and configuration")}
+    add = groups["targets"].add_argument
     add("--engine", dest="engines", action="append", default=[], metavar="E@V",
         help="Target these engines only (repeatable; replaces the defaults), e.g. "
              "--engine openshift@4.9 or --engine kubernetes@1.33,containerd@2.3.")
     add("--add-engine", dest="add_engines", action="append", default=[], metavar="E@V",
         help="Target this engine as well as the defaults (repeatable).")
+    add = groups["images"].add_argument
     add("--image", dest="images", action="append", default=[], metavar="[CONTAINER=]REF",
         help="Join containers running image REF (or the named container) with REF's "
              "config, looked up with podman (local images) or skopeo.")
@@ -30,6 +36,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         metavar="[CONTAINER=]FILE",
         help="Join containers with an image config file (podman/docker inspect JSON, "
              "OCI layout, docker-archive), matched by its tags or by container name.")
+    add = groups["rules and configuration"].add_argument
     add("--select", action="append", default=[], metavar="RULE",
         help="Only these rules (codes or names, repeatable or comma-separated).")
     add("--ignore", action="append", default=[], metavar="RULE",
@@ -38,23 +45,25 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
              "with [tool.stopsignal]).")
     add("--no-config", action="store_true", help="Ignore config files.")
-    add("--stdin-filename", metavar="PATH",
+    parser.add_argument(
+        "--stdin-filename", metavar="PATH",
         help="The name of what `-` reads: shown in every output format, and used to "
              "recognise the kind of file and to match per-file-ignores.")
+    return groups
 
 
 COLOR_CHOICES = ("auto", "always", "never")
 
 
-def add_color_option(parser: argparse.ArgumentParser) -> None:
+def add_color_option(parser: argparse.ArgumentParser | Group) -> None:
     """``--color auto|always|never``: the same switch on every command that styles output."""
     parser.add_argument(
         "--color", choices=COLOR_CHOICES, default="auto",
-        help="Colour the output: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR "
-             "colours a pipe too). [default: %(default)s]")
+        help="Colour the output: auto colours a terminal unless NO_COLOR is set; FORCE_COLOR "
+             "colours a pipe too.")
 
 
-def add_endpoint_options(parser: argparse.ArgumentParser) -> None:
+def add_endpoint_options(parser: argparse.ArgumentParser | Group) -> None:
     """``--docker-host`` and ``--cri-endpoint``: where the real engines answer. Unset, the
     clients read ``DOCKER_HOST`` and ``CONTAINER_RUNTIME_ENDPOINT``, as docker and crictl do."""
     parser.add_argument(

@@ -30,12 +30,12 @@ def build_resolve(parser: Parser) -> None:
         help="PID 1's argv, one element per --command (a value with spaces is split like a "
              "shell would); or give the argv after '--'.")
     add("--grace", type=float, metavar="SECONDS",
-        help="Grace period / stop timeout (default: the engine's: Docker and Podman 10 s, "
-             "Kubernetes 30 s).")
+        help="Grace period / stop timeout (default: the engine's, 10 seconds for Docker "
+             "and Podman, 30 for Kubernetes).")
     add("--prestop-seconds", type=float, default=0.0, metavar="SECONDS",
         help="How long the preStop hook runs (Kubernetes engines).")
     add("--systemd", choices=("true", "false", "always"), default="true",
-        help="Podman's --systemd mode. [default: %(default)s]")
+        help="Podman's --systemd mode.")
     add("--json", dest="as_json", action="store_true",
         help="Print JSON (the documented contract).")
     add("argv", nargs="*", metavar="ARGV", help="PID 1's argv, after '--'.")
