@@ -37,10 +37,11 @@ def add_target_options(parser: argparse.ArgumentParser) -> dict[str, Group]:
         help="Join containers with an image config file (podman/docker inspect JSON, "
              "OCI layout, docker-archive), matched by its tags or by container name.")
     add = groups["rules and configuration"].add_argument
-    add("--select", action="append", default=[], metavar="RULE",
-        help="Only these rules (codes or names, repeatable or comma-separated).")
-    add("--ignore", action="append", default=[], metavar="RULE",
-        help="Not these rules (codes or names).")
+    completes_rules(add("--select", action="append", default=[], metavar="RULE",
+                        help="Only these rules (codes or names, repeatable or "
+                             "comma-separated)."))
+    completes_rules(add("--ignore", action="append", default=[], metavar="RULE",
+                        help="Not these rules (codes or names)."))
     add("--config", dest="config_path", type=file_path, metavar="FILE",
         help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
              "with [tool.stopsignal]).")
@@ -50,6 +51,18 @@ def add_target_options(parser: argparse.ArgumentParser) -> dict[str, Group]:
         help="The name of what `-` reads: shown in every output format, and used to "
              "recognise the kind of file and to match per-file-ignores.")
     return groups
+
+
+def completes_rules(action: argparse.Action) -> None:
+    """Shell completion offers the rules' codes and names for ``action`` (argcomplete calls
+    an action's ``completer``; the rules are imported only then)."""
+
+    def rules(**_: object) -> list[str]:
+        from stopsignal.rules import RULES
+
+        return [key for rule in RULES for key in (rule.code, rule.name)]
+
+    action.completer = rules  # type: ignore[attr-defined]
 
 
 COLOR_CHOICES = ("auto", "always", "never")

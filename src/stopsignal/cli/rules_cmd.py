@@ -21,9 +21,11 @@ def build_rules(parser: Parser) -> None:
 
 
 def build_explain(parser: Parser) -> None:
+    from stopsignal.cli.options import completes_rules
+
     parser.describe(explain, "RULE")
-    parser.add_argument("rule", metavar="RULE",
-                        help="A rule's code (STOP101) or name (systemd-stop-signal).")
+    completes_rules(parser.add_argument(
+        "rule", metavar="RULE", help="A rule's code (STOP101) or name (systemd-stop-signal)."))
 
 
 def rules(output_format: str) -> None:
