@@ -40,6 +40,7 @@ def help_text(words: str) -> str:
 def test_help_has_no_click_leftovers_and_keeps_words_whole(words: str) -> None:
     text = help_text(words)
     assert "\b" not in text and ") (default" not in text
+    assert "Show this help and exit." in text  # capitalised like every other option's help
     if words != "inspect":  # inspect_cmd.py still writes its defaults by hand
         assert "[default:" not in text
     for line in text.splitlines():

@@ -82,7 +82,10 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", HelpFormatter)
         # No abbreviations (--eng for --engine): a new option would change what they mean.
         kwargs.setdefault("allow_abbrev", False)
+        kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
+        # argparse's own line is lower-case, unlike every other option's help.
+        self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
         self.has_subcommands = False
 
     def add_subparsers(self, **kwargs: Any) -> Any:
@@ -165,7 +168,8 @@ def top_parser(*, every_command: bool = False) -> Parser:
     ``every_command``, each command's options too (its module imported)."""
     parser = Parser(prog="stopsignal", usage="%(prog)s [-h] [--version] COMMAND ...",
                     description=f"{DESCRIPTION}\n\n{_listing()}", epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"stopsignal, version {__version__}")
+    parser.add_argument("--version", action="version", version=f"stopsignal, version {__version__}",
+                        help="Show the version and exit.")
     # The listing is written from COMMANDS into the help; argparse's own would put a line
     # with the metavar alone above it.
     commands = parser.add_subparsers(metavar="COMMAND", dest="command", required=True,
