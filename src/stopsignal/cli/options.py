@@ -127,6 +127,17 @@ def file_path(text: str) -> str:
     return text
 
 
+def dns_label(text: str) -> str:
+    """An option's type: the name of a Service or namespace, which Kubernetes requires to be
+    a DNS label (RFC 1123): lower-case letters, digits and '-', at most 63."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a DNS label (lower-case letters, digits and '-', at most 63)")
+    return text
+
+
 def folder_path(text: str) -> str:
     """An option's type: a directory, which may not exist yet, not a file."""
     from pathlib import Path

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stopsignal.cli import fail
-from stopsignal.cli.options import file_path, folder_path, int_range
+from stopsignal.cli.options import dns_label, file_path, folder_path, int_range
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -76,8 +76,10 @@ def build_webhook(parser: Parser) -> None:
     certs_parser = commands.add_parser("certs", prog=f"{parser.prog} certs", help=_summary(certs))
     certs_parser.describe(certs, "--service NAME --namespace NS --out DIR [options]")
     add = certs_parser.add_argument
-    add("--service", required=True, metavar="NAME", help="The webhook's Service name.")
-    add("--namespace", required=True, metavar="NS", help="The webhook's namespace.")
+    add("--service", required=True, type=dns_label, metavar="NAME",
+        help="The webhook's Service name.")
+    add("--namespace", required=True, type=dns_label, metavar="NS",
+        help="The webhook's namespace.")
     add("--out", required=True, type=folder_path, metavar="DIR",
         help="Folder for ca.crt, ca.key, tls.crt and tls.key (created if missing).")
     add("--days", default=365, type=int_range(1, 3650),
