@@ -23,24 +23,26 @@ def add_target_options(parser: argparse.ArgumentParser) -> dict[str, Group]:
     groups = {name: parser.add_argument_group(name)
               for name in ("targets", "images", "rules and configuration")}
     add = groups["targets"].add_argument
-    add("--engine", dest="engines", action="append", default=[], metavar="E@V",
+    add("--engine", dest="engines", action="append", type=given, default=[], metavar="E@V",
         help="Target these engines only (repeatable; replaces the defaults), e.g. "
              "--engine openshift@4.9 or --engine kubernetes@1.33,containerd@2.3.")
-    add("--add-engine", dest="add_engines", action="append", default=[], metavar="E@V",
+    add("--add-engine", dest="add_engines", action="append", type=given, default=[],
+        metavar="E@V",
         help="Target this engine as well as the defaults (repeatable).")
     add = groups["images"].add_argument
-    add("--image", dest="images", action="append", default=[], metavar="[CONTAINER=]REF",
+    add("--image", dest="images", action="append", type=given, default=[],
+        metavar="[CONTAINER=]REF",
         help="Join containers running image REF (or the named container) with REF's "
              "config, looked up with podman (local images) or skopeo.")
-    add("--image-config", dest="image_configs", action="append", default=[],
+    add("--image-config", dest="image_configs", action="append", type=given, default=[],
         metavar="[CONTAINER=]FILE",
         help="Join containers with an image config file (podman/docker inspect JSON, "
              "OCI layout, docker-archive), matched by its tags or by container name.")
     add = groups["rules and configuration"].add_argument
-    completes_rules(add("--select", action="append", default=[], metavar="RULE",
+    completes_rules(add("--select", action="append", type=given, default=[], metavar="RULE",
                         help="Only these rules (codes or names, repeatable or "
                              "comma-separated)."))
-    completes_rules(add("--ignore", action="append", default=[], metavar="RULE",
+    completes_rules(add("--ignore", action="append", type=given, default=[], metavar="RULE",
                         help="Not these rules (codes or names)."))
     add("--config", dest="config_path", type=file_path, metavar="FILE",
         help="Config file (default: the nearest .stopsignal.yaml, or pyproject.toml "
@@ -85,6 +87,14 @@ def add_endpoint_options(parser: argparse.ArgumentParser | Group) -> None:
     parser.add_argument(
         "--cri-endpoint", metavar="URL",
         help="CRI socket, for --on cri (default: $CONTAINER_RUNTIME_ENDPOINT).")
+
+
+def given(text: str) -> str:
+    """An option's type: any value but an empty one (``--engine "$ENGINE"`` with the
+    variable unset would otherwise mean the defaults, silently)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a value, got an empty string")
+    return text
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
