@@ -145,8 +145,13 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["runs"][0]["results"][0]["ruleId"] == "STOP101"
     assert target.stat().st_mode & 0o777 == 0o640
     assert [path.name for path in tmp_path.iterdir()] == ["report.sarif"]  # no temporary left
-    code, _, err = invoke(*LINT, "--output", str(tmp_path / "missing" / "r.txt"), str(POD))
+    code, _, err = invoke(*LINT, "--output", "/proc/stopsignal-report.txt", str(POD))
     assert code == 2 and "cannot write the report" in err and "Traceback" not in err
+    # A folder that does not exist is found before anything is read.
+    missing = tmp_path / "missing" / "r.txt"
+    code, _, err = invoke(*LINT, "--output", str(missing), str(POD))
+    assert code == 2 and err == (f"stopsignal: error: argument -o/--output: '{missing}': no "
+                                 f"directory '{missing.parent}' (see 'stopsignal lint --help')\n")
 
 
 def test_output_file_is_never_coloured_unless_asked(tmp_path: Path) -> None:

@@ -63,3 +63,14 @@ def test_a_rejected_container_is_reported_and_not_run() -> None:
     assert container["outcome"] == "rejected"
     assert container["note"].startswith("not run:")
     assert container["timeline"] == [] and container["exit_code"] is None
+
+
+@pytest.mark.parametrize(("command", "option"), [("probe", "--svg"), ("demo", "--html")])
+def test_a_report_into_a_missing_folder_is_refused_before_running(tmp_path: Path, command: str,
+                                                                   option: str) -> None:
+    target = tmp_path / "missing" / "report"
+    extra = ["--process", "--", "sleep", "100"] if command == "probe" else []
+    result = invoke([command, option, str(target), *extra])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"stopsignal: error: argument {option}: '{target}': no directory "
+                             f"'{target.parent}' (see 'stopsignal {command} --help')\n")

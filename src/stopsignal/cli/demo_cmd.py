@@ -14,8 +14,8 @@ from stopsignal.cli.live import Progress
 from stopsignal.cli.options import (
     add_color_option,
     add_endpoint_options,
-    file_path,
     folder_path,
+    output_path,
     real_engines,
     use_color,
 )
@@ -56,7 +56,7 @@ def build_demo(parser: Parser) -> None:
     add = output.add_argument
     add("--json", dest="as_json", action="store_true",
         help="Print JSON (the documented contract).")
-    add("--html", type=file_path, metavar="FILE",
+    add("--html", type=output_path, metavar="FILE",
         help="Also write a one-page report: every scenario, the engine, the article's "
              "expectation and the stop as a timeline.")
     add_color_option(output)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from stopsignal.cli.options import (
     add_color_option,
     add_target_options,
-    file_path,
     int_range,
+    output_path,
     use_color,
 )
 from stopsignal.errors import StopSignalError
@@ -47,7 +47,7 @@ def build_lint(parser: Parser) -> None:
     add("--format", dest="output_format", choices=FORMATS, default="text",
         help="Output format: text, JSON, SARIF 2.1.0, GitHub annotations, GitLab Code "
              "Quality, JUnit XML.")
-    add("-o", "--output", type=file_path, metavar="FILE",
+    add("-o", "--output", type=output_path, metavar="FILE",
         help="Write the report to FILE (replaced atomically) instead of stdout.")
     add_color_option(output)
     add("-v", "--verbose", action="store_true",

@@ -137,6 +137,17 @@ def file_path(text: str) -> str:
     return text
 
 
+def output_path(text: str) -> str:
+    """An option's type: a file to write, checked before the command runs (a probe or demo
+    takes seconds): not a directory, and in a directory that exists."""
+    from pathlib import Path
+
+    path = Path(file_path(text))
+    if not path.absolute().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: no directory {str(path.parent)!r}")
+    return text
+
+
 def dns_label(text: str) -> str:
     """An option's type: the name of a Service or namespace, which Kubernetes requires to be
     a DNS label (RFC 1123): lower-case letters, digits and '-', at most 63."""

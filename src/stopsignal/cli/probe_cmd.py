@@ -16,9 +16,9 @@ from stopsignal.cli.live import Progress
 from stopsignal.cli.options import (
     add_color_option,
     add_endpoint_options,
-    file_path,
     float_range,
     int_range,
+    output_path,
     use_color,
 )
 from stopsignal.errors import StopSignalError, UsageError
@@ -106,7 +106,7 @@ def build_probe(parser: Parser) -> None:
     add = output.add_argument
     add("--json", dest="as_json", action="store_true",
         help="Print JSON (the documented contract).")
-    add("--svg", type=file_path, metavar="FILE",
+    add("--svg", type=output_path, metavar="FILE",
         help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
     add("--log-lines", type=int_range(0), default=15, metavar="N",
         help="Lines of each container's log to show.")
