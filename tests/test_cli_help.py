@@ -55,8 +55,8 @@ def test_help_has_no_click_leftovers_and_keeps_words_whole(words: str) -> None:
 def test_each_default_is_shown_once_and_is_the_real_one(words: str) -> None:
     text = " ".join(help_text(words).split())
     for action in parser_of(words)._actions:
-        if not action.option_strings or action.default in (None, False, [],
-                                                           argparse.SUPPRESS):
+        if not action.option_strings or any(action.default is unset for unset in (
+                None, False, argparse.SUPPRESS)) or action.default == []:
             continue
         option = action.option_strings[-1]
         entry = text.split(f" {option} ", 1)[1]

@@ -52,8 +52,10 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         # Like ArgumentDefaultsHelpFormatter, but not for flags and unset options (False,
         # None, []), nor where the help already says "(default: ...)" in words.
         help_text = action.help or ""
-        if (action.default in (None, False, [], argparse.SUPPRESS) or not action.option_strings
-                or "(default" in help_text):
+        # Identity, not ==: a default of 0 (0 == False) is shown.
+        unset = (action.default is None or action.default is False or action.default == []
+                 or action.default is argparse.SUPPRESS)
+        if unset or not action.option_strings or "(default" in help_text:
             return help_text
         if help_text.endswith("."):
             return f"{help_text[:-1]} (default: %(default)s)."

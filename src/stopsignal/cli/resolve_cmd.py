@@ -34,7 +34,7 @@ def build_resolve(parser: Parser) -> None:
         help="Grace period / stop timeout (default: the engine's, 10 seconds for Docker "
              "and Podman, 30 for Kubernetes).")
     add("--prestop-seconds", type=float_range(0), default=0.0, metavar="SECONDS",
-        help="How long the preStop hook runs (Kubernetes engines).")
+        help="How long the preStop hook runs, on Kubernetes engines.")
     add("--systemd", choices=("true", "false", "always"), default="true",
         help="Podman's --systemd mode.")
     add("--json", dest="as_json", action="store_true",
