@@ -41,8 +41,7 @@ def test_help_has_no_click_leftovers_and_keeps_words_whole(words: str) -> None:
     text = help_text(words)
     assert "\b" not in text and ") (default" not in text
     assert "Show this help and exit." in text  # capitalised like every other option's help
-    if words != "inspect":  # inspect_cmd.py still writes its defaults by hand
-        assert "[default:" not in text
+    assert "[default:" not in text
     for line in text.splitlines():
         # Command lines (usage, examples) are not wrapped: they are copied as they are.
         assert len(line) <= 80 or "stopsignal " in line, line
@@ -50,8 +49,7 @@ def test_help_has_no_click_leftovers_and_keeps_words_whole(words: str) -> None:
         assert not re.search(r"\w-$", line), line
 
 
-# inspect_cmd.py still writes its defaults by hand.
-@pytest.mark.parametrize("words", [w for w in EVERY if w not in ("", "webhook", "inspect")])
+@pytest.mark.parametrize("words", [w for w in EVERY if w not in ("", "webhook")])
 def test_each_default_is_shown_once_and_is_the_real_one(words: str) -> None:
     parser = parser_of(words)
     for action in parser._actions:
