@@ -85,6 +85,37 @@ def test_bash_completion_completes_commands_options_and_choices() -> None:
     assert bash_complete("stopsignal", "lint", "--format", "") == [
         "text", "json", "sarif", "github", "gitlab", "junit"]
     assert bash_complete("stopsignal", "lint", "--color", "") == ["auto", "always", "never"]
+    assert bash_complete("stopsignal", "explain", "STOP10") == [
+        "STOP101", "STOP102", "STOP103", "STOP104"]
+    assert bash_complete("stopsignal", "lint", "--select", "systemd-") == [
+        "systemd-stop-signal", "systemd-container-env"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completion_completes_commands_and_choices() -> None:
+    def fish_complete(line: str) -> list[str]:
+        script = f"stopsignal completion fish | source; complete -C {shlex.quote(line)}"
+        path = f"{Path(STOPSIGNAL).parent}{os.pathsep}{os.environ['PATH']}"  # the script
+        done = subprocess.run(["fish", "--no-config", "-c", script], capture_output=True,
+                              text=True, check=True, env={**os.environ, "PATH": path})
+        assert done.stderr == ""
+        return [entry.split("\t")[0] for entry in done.stdout.splitlines()]
+
+    assert fish_complete("stopsignal li") == ["lint"]
+    assert fish_complete("stopsignal webhook ") == ["certs", "serve"]
+    assert fish_complete("stopsignal lint --format s") == ["sarif"]
+    assert fish_complete("stopsignal explain STOP20") == ["STOP201"]
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_completion_script_loads() -> None:
+    # zsh completes only in an interactive line editor; here the script must parse and
+    # register its function with compinit, as `eval "$(stopsignal completion zsh)"` does.
+    script = (f'autoload -U compinit && compinit -u && eval "$({STOPSIGNAL} completion zsh)" '
+              '&& print -r -- $_comps[stopsignal]')
+    done = subprocess.run(["zsh", "-f", "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "_python_argcomplete\n" and done.stderr == ""
 
 
 def test_colour_follows_the_flag_and_the_environment() -> None:
@@ -114,8 +145,13 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["runs"][0]["results"][0]["ruleId"] == "STOP101"
     assert target.stat().st_mode & 0o777 == 0o640
     assert [path.name for path in tmp_path.iterdir()] == ["report.sarif"]  # no temporary left
-    code, _, err = invoke(*LINT, "--output", str(tmp_path / "missing" / "r.txt"), str(POD))
+    code, _, err = invoke(*LINT, "--output", "/proc/stopsignal-report.txt", str(POD))
     assert code == 2 and "cannot write the report" in err and "Traceback" not in err
+    # A folder that does not exist is found before anything is read.
+    missing = tmp_path / "missing" / "r.txt"
+    code, _, err = invoke(*LINT, "--output", str(missing), str(POD))
+    assert code == 2 and err == (f"stopsignal: error: argument -o/--output: '{missing}': no "
+                                 f"directory '{missing.parent}' (see 'stopsignal lint --help')\n")
 
 
 def test_output_file_is_never_coloured_unless_asked(tmp_path: Path) -> None:

@@ -105,3 +105,16 @@ def test_console_example(example: Example) -> None:
 ])
 def test_only_the_ellipsis_elides(expected: list[str], output: str, matches: bool) -> None:
     assert bool(pattern(expected).fullmatch(output)) is matches
+
+
+def test_the_summary_names_the_engines_probe_runs_on() -> None:
+    """The four-verb summary says where probe runs the workload: every real engine of
+    `probe --on`, and that the others are emulated."""
+    from stopsignal.probing.conformance import ENGINES
+
+    proves = README.read_text().split("- **proves**:", 1)[1].split("\n\n", 1)[0]
+    names = {"podman": "podman", "docker": "Docker", "cri": "containerd (through CRI)"}
+    assert set(ENGINES) == set(names)
+    for engine in ENGINES:
+        assert names[engine] in " ".join(proves.split()), engine
+    assert "emulated" in proves

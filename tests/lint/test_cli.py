@@ -228,3 +228,16 @@ def test_seed_directory_lints_as_the_article_says() -> None:
     assert ("Containerfile.stopsignal-demo-37", "STOP102", "warning") in flagged
     assert not any("lifecycle" in str(f["path"]) for f in found)
     assert findings("--engine", "openshift@4.10", str(SEED)) == (0, [])
+
+
+@pytest.mark.parametrize("option", ["--engine", "--add-engine", "--image", "--image-config",
+                                    "--select", "--ignore"])
+@pytest.mark.parametrize("command", ["lint", "fix"])
+def test_an_empty_value_is_a_usage_error_not_the_defaults(command: str, option: str) -> None:
+    # `--engine "$ENGINE"` with the variable unset must not lint against the defaults.
+    # fix --diff: were the empty value ignored, the seed files must still not be written.
+    result = invoke([command, "--no-config", "--diff" if command == "fix" else "-v",
+                     option, "", str(SEED)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"stopsignal: error: argument {option}: expected a value, got an "
+                             f"empty string (see 'stopsignal {command} --help')\n")

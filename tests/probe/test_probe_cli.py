@@ -28,6 +28,17 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_manifest_that_is_not_utf8_or_stdin_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_bytes(b"kind: Pod\nmetadata: {name: \xff}\n")
+    result = invoke(["probe", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"stopsignal: error: {path}:2: not UTF-8 text (byte 27)\n"
+    result = invoke(["probe", "-"], input="kind: Pod\n")
+    assert result.exit_code == 2
+    assert "not stdin ('-')" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_a_manifest_without_pods_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "cm.yaml"
     path.write_text("kind: ConfigMap\nmetadata: {name: x}\n")
@@ -52,3 +63,14 @@ def test_a_rejected_container_is_reported_and_not_run() -> None:
     assert container["outcome"] == "rejected"
     assert container["note"].startswith("not run:")
     assert container["timeline"] == [] and container["exit_code"] is None
+
+
+@pytest.mark.parametrize(("command", "option"), [("probe", "--svg"), ("demo", "--html")])
+def test_a_report_into_a_missing_folder_is_refused_before_running(tmp_path: Path, command: str,
+                                                                   option: str) -> None:
+    target = tmp_path / "missing" / "report"
+    extra = ["--process", "--", "sleep", "100"] if command == "probe" else []
+    result = invoke([command, option, str(target), *extra])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"stopsignal: error: argument {option}: '{target}': no directory "
+                             f"'{target.parent}' (see 'stopsignal {command} --help')\n")

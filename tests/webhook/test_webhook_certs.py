@@ -6,6 +6,7 @@ import base64
 import stat
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -55,3 +56,16 @@ def test_certs_rejects_a_bad_ip(tmp_path: Path) -> None:
                           str(tmp_path), "--ip", "not-an-ip")
     assert code == 2
     assert "not an IP address" in stderr
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--service", ""), ("--service", "Web_Hook"), ("--namespace", "a.b"), ("--namespace", "x" * 64),
+])
+def test_certs_rejects_a_name_that_is_no_dns_label(tmp_path: Path, option: str,
+                                                   value: str) -> None:
+    names = {"--service": "s", "--namespace": "n", option: value}
+    code, out, stderr = run("certs", *[w for pair in names.items() for w in pair],
+                            "--out", str(tmp_path))
+    assert code == 2 and out == "" and list(tmp_path.iterdir()) == []
+    assert stderr.startswith(f"stopsignal: error: argument {option}: {value!r} is not a DNS "
+                             "label") and len(stderr.splitlines()) == 1

@@ -83,11 +83,20 @@ def _pods(manifest: str | None, image: str | None, command: Sequence[str],
             tty=True if tty is None else tty),))]
     if manifest is None or command:
         raise UsageError("give one MANIFEST, or --image IMAGE, or --process -- CMD...")
+    if manifest == "-":
+        # Probing starts containers one pod at a time; a stream is read whole first.
+        raise UsageError("probe reads a manifest file, not stdin ('-'): save the stream "
+                         "to a file and name it")
     path = Path(manifest)
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except OSError as error:
         raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise UsageError(f"{path}:{line}: not UTF-8 text (byte {error.start})") from None
     pods = read_pods(text, str(path))
     if tty is not None:
         pods = [replace(pod, containers=tuple(replace(c, tty=tty) for c in pod.containers))

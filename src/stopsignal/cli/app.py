@@ -28,8 +28,8 @@ EPILOG = """\
 Examples:
   stopsignal signal RTMIN+3
   stopsignal resolve --engine openshift@4.9 --stop-signal SIGRTMIN+3 --command /sbin/init
-  stopsignal lint k8s/ Containerfile
-  stopsignal fix --diff pod.yaml
+  stopsignal lint examples/
+  stopsignal fix --diff --engine openshift@4.9 examples/seed/pod-stopsignal-systemd.yaml
 
 Run 'stopsignal COMMAND --help' for a command's options.
 
@@ -39,11 +39,40 @@ unreadable input."""
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and examples as written (they are laid out by hand); option help wrapped
-    to the terminal, at most 80 columns wide, as click and most man pages do."""
+    to the terminal, at most 80 columns wide, as most man pages do. An option's default is
+    shown after its help, taken from the option itself so that it cannot go stale."""
 
     def __init__(self, prog: str) -> None:
         width = min(terminal_columns(), 80) - 2
         super().__init__(prog, max_help_position=28, width=width)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # Like ArgumentDefaultsHelpFormatter, but not for flags and unset options (False,
+        # None, []), nor where the help already says "(default: ...)" in words.
+        help_text = action.help or ""
+        # Identity, not ==: a default of 0 (0 == False) is shown.
+        unset = (action.default is None or action.default is False or action.default == []
+                 or action.default is argparse.SUPPRESS)
+        if unset or not action.option_strings or "(default" in help_text:
+            return help_text
+        if help_text.endswith("."):
+            return f"{help_text[:-1]} (default: %(default)s)."
+        return f"{help_text} (default: %(default)s)".lstrip()
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # Never break inside a hyphenated word: option names (--deny-severity) and
+        # spellings (docker-archive, SIGRTMAX-2) stay whole.
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        # Subcommands (webhook serve, certs) are listed like options, without a line that
+        # holds the COMMAND metavar alone above them.
+        if isinstance(action, argparse._SubParsersAction):
+            format_one = super()._format_action
+            return "".join(format_one(sub) for sub in action._get_subactions())
+        return super()._format_action(action)
 
 
 def terminal_columns() -> int:
@@ -71,7 +100,10 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", HelpFormatter)
         # No abbreviations (--eng for --engine): a new option would change what they mean.
         kwargs.setdefault("allow_abbrev", False)
+        kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
+        # argparse's own line is lower-case, unlike every other option's help.
+        self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
         self.has_subcommands = False
 
     def add_subparsers(self, **kwargs: Any) -> Any:
@@ -119,6 +151,9 @@ def run(argv: Sequence[str]) -> Any:
         sys.exit(0)
     name, *rest = argv
     if name not in COMMANDS:
+        if name.startswith("-") and name != "--version":
+            # argparse would complain that COMMAND is missing, not about the option.
+            top_parser().error(f"unrecognized arguments: {name}")
         top_parser().parse_args(argv)  # --version, or an error naming the commands
         sys.exit(2)
     parser = command_parser(name)
@@ -151,7 +186,8 @@ def top_parser(*, every_command: bool = False) -> Parser:
     ``every_command``, each command's options too (its module imported)."""
     parser = Parser(prog="stopsignal", usage="%(prog)s [-h] [--version] COMMAND ...",
                     description=f"{DESCRIPTION}\n\n{_listing()}", epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"stopsignal, version {__version__}")
+    parser.add_argument("--version", action="version", version=f"stopsignal, version {__version__}",
+                        help="Show the version and exit.")
     # The listing is written from COMMANDS into the help; argparse's own would put a line
     # with the metavar alone above it.
     commands = parser.add_subparsers(metavar="COMMAND", dest="command", required=True,

@@ -16,19 +16,21 @@ SHELLS = ("bash", "zsh", "fish")
 
 
 def build_completion(parser: Parser) -> None:
-    parser.describe(completion, "{bash,zsh,fish}")
-    parser.add_argument("shell", choices=SHELLS, help="The shell to complete in.")
+    parser.describe(completion, "SHELL")
+    parser.add_argument("shell", choices=SHELLS, metavar="SHELL",
+                        help="The shell to complete in: bash, zsh or fish.")
 
 
 def completion(shell: str) -> None:
     """Print the shell completion script for SHELL.
 
-    Load it in the current shell, or install it:
-      bash:  eval "$(stopsignal completion bash)"    (in ~/.bashrc)
-      zsh:   eval "$(stopsignal completion zsh)"     (in ~/.zshrc)
-      fish:  stopsignal completion fish > ~/.config/fish/completions/stopsignal.fish
+    Commands, options, their choices (--format, --color, --on, ...) and paths
+    complete. Load the script in the current shell, or install it.
 
-    Commands, options, choices (engines' formats, --color, ...) and paths complete.
+    Examples:
+      eval "$(stopsignal completion bash)"    # in ~/.bashrc
+      eval "$(stopsignal completion zsh)"     # in ~/.zshrc
+      stopsignal completion fish > ~/.config/fish/completions/stopsignal.fish
     """
     from argcomplete.shell_integration import shellcode
 

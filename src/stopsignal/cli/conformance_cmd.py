@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 def build_conformance(parser: Parser) -> None:
     parser.describe(conformance, "[options]")
     parser.add_argument("--on", default="podman,docker,cri", metavar="ENGINES",
-                        help="Comma-separated real engines: podman, docker, cri. "
-                             "[default: %(default)s]")
+                        help="Comma-separated real engines: podman, docker, cri.")
     add_endpoint_options(parser)
     parser.add_argument("--json", dest="as_json", action="store_true",
                         help="Print JSON (the documented contract).")

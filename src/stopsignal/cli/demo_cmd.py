@@ -14,8 +14,8 @@ from stopsignal.cli.live import Progress
 from stopsignal.cli.options import (
     add_color_option,
     add_endpoint_options,
-    file_path,
     folder_path,
+    output_path,
     real_engines,
     use_color,
 )
@@ -34,10 +34,10 @@ def _say(message: str) -> None:
 
 def build_demo(parser: Parser) -> None:
     parser.describe(demo, "[options]")
-    add = parser.add_argument
+    scenarios = parser.add_argument_group("scenarios")
+    add = scenarios.add_argument
     add("--grace", type=float, default=5.0, metavar="SECONDS",
-        help="Grace period for every scenario (the article's pods use the default 30 s). "
-             "[default: %(default)s]")
+        help="Grace period for every scenario; the article's pods have 30 seconds.")
     add("--only", action="append", default=[], metavar="ID",
         help="Run only this scenario (repeatable).")
     add("--seed-dir", type=folder_path, metavar="DIRECTORY",
@@ -45,17 +45,21 @@ def build_demo(parser: Parser) -> None:
              "installed with stopsignal, as in examples/seed).")
     add("--rebuild", action="store_true", help="Rebuild the seed images even if they exist.")
     add("--build-only", action="store_true", help="Build the images, run nothing.")
+    engines = parser.add_argument_group("real engines")
+    add = engines.add_argument
     add("--on", default="podman", metavar="ENGINES",
-        help="Also run the scenarios for real engines: podman,docker,cri (Docker and "
-             "containerd from scripts/setup-engines.sh; an absent one is skipped). "
-             "[default: %(default)s]")
-    add_endpoint_options(parser)
+        help="The real engines to run the scenarios on, comma-separated: podman, docker, "
+             "cri; Docker and containerd come from scripts/setup-engines.sh, and an absent "
+             "one is skipped.")
+    add_endpoint_options(engines)
+    output = parser.add_argument_group("output")
+    add = output.add_argument
     add("--json", dest="as_json", action="store_true",
         help="Print JSON (the documented contract).")
-    add("--html", type=file_path, metavar="FILE",
+    add("--html", type=output_path, metavar="FILE",
         help="Also write a one-page report: every scenario, the engine, the article's "
              "expectation and the stop as a timeline.")
-    add_color_option(parser)
+    add_color_option(output)
 
 
 def demo(grace: float, only: list[str], seed_dir: str | None, rebuild: bool,
@@ -73,6 +77,11 @@ def demo(grace: float, only: list[str], seed_dir: str | None, rebuild: bool,
     openshift-4.10-systemd. On real engines (--on podman,docker,cri):
     containerd-1.6-systemd, containerd-1.6-systemd-container-env,
     docker-20.10-systemd, docker-20.10-demo-sigint.
+
+    Examples:
+      stopsignal demo
+      stopsignal demo --only openshift-4.9-systemd-prestop --json
+      stopsignal demo --on podman,docker,cri --html demo.html
     """
     from stopsignal.demo.build import ensure_images
     from stopsignal.demo.build import seed_dir as find_seed

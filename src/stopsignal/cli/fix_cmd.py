@@ -49,7 +49,7 @@ def fix(paths: list[str], show_diff: bool, unsafe_fixes: bool, engines: list[str
     Helm 3.10+, or scripts/helm-post-renderer for older Helm.
 
     Examples:
-      stopsignal fix --diff pod.yaml
+      stopsignal fix --diff --engine openshift@4.9 examples/seed/pod-stopsignal-systemd.yaml
       stopsignal fix --engine openshift@4.9 k8s/
       helm template chart | stopsignal fix - | kubectl apply -f -
 

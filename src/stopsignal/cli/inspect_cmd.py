@@ -24,7 +24,7 @@ def build_inspect(parser: Parser) -> None:
     add("--all", dest="all_", action="store_true",
         help="Every running container of the engine.")
     add("--on", dest="engine", choices=("podman", "docker", "cri"), default="podman",
-        help="The engine that runs the containers. [default: %(default)s]")
+        help="The engine that runs the containers.")
     add("--node", action="store_true",
         help="Every container on this Kubernetes node, through CRI (implies --all --on "
              "cri), with namespace and pod.")
@@ -35,9 +35,9 @@ def build_inspect(parser: Parser) -> None:
         help="Serve the verdicts as Prometheus metrics on this port, re-inspecting every "
              "--interval seconds, until stopped (the node DaemonSet).")
     add("--metrics-host", default="0.0.0.0", metavar="HOST",
-        help="Address for --metrics-port. [default: %(default)s]")
+        help="Address for --metrics-port.")
     add("--interval", type=float_range(1), default=60.0, metavar="SECONDS",
-        help="With --metrics-port: time between inspections. [default: %(default)s]")
+        help="With --metrics-port: time between inspections.")
 
 
 def inspect(containers: list[str], all_: bool, engine: str, node: bool,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from stopsignal.cli.options import (
     add_color_option,
     add_target_options,
-    file_path,
     int_range,
+    output_path,
     use_color,
 )
 from stopsignal.errors import StopSignalError
@@ -26,31 +26,35 @@ def build_lint(parser: Parser) -> None:
     add = parser.add_argument
     add("paths", nargs="*", metavar="PATH",
         help="Files or directories to read; - reads a manifest stream from stdin.")
-    add_target_options(parser)
-    add("--format", dest="output_format", choices=FORMATS, default="text",
-        help="Output format: text, JSON, SARIF 2.1.0, GitHub annotations, GitLab Code "
-             "Quality, JUnit XML. [default: %(default)s]")
-    add("-o", "--output", type=file_path, metavar="FILE",
-        help="Write the report to FILE (replaced atomically) instead of stdout.")
-    add_color_option(parser)
-    add("-v", "--verbose", action="store_true",
-        help="Show the engine trail behind each finding, fixes and skipped files.")
-    add("--fail-on", choices=FAIL_ON,
-        help="Lowest severity that makes the exit code 1 [default: warning; info findings "
-             "never fail unless asked].")
-    add("--no-ignore", action="store_true",
-        help="Strict mode: report findings even where comments or annotations suppress "
-             "them.")
+    add("-j", "--jobs", type=int_range(1), metavar="N",
+        help="Processes that read and check files; the output does not depend on it "
+             "(default: one per CPU, up to 4, for 300 files or more).")
+    groups = add_target_options(parser)
+    add = groups["images"].add_argument
     add("--lookup-images", choices=("none", "local", "registry"),
-        help="Where image configs come from besides the inputs: none, local (the podman or "
-             "docker store) or registry (also registries, via skopeo, cached under "
-             "$XDG_CACHE_HOME/stopsignal) [default: local].")
+        help="Where image configs come from besides the inputs (default: local): none; "
+             "local, the podman or docker store; registry, also registries through skopeo, "
+             "cached under $XDG_CACHE_HOME/stopsignal.")
     add("--offline", action="store_true",
         help="Ask no registry: image configs come from the local store and the image cache "
              "only.")
-    add("-j", "--jobs", type=int_range(1), metavar="N",
-        help="Processes that read and check files [default: one per CPU, up to 4, for 300 "
-             "files or more]. The output does not depend on it.")
+    groups["rules and configuration"].add_argument(
+        "--no-ignore", action="store_true",
+        help="Strict mode: report findings even where comments or annotations suppress "
+             "them.")
+    output = parser.add_argument_group("output")
+    add = output.add_argument
+    add("--format", dest="output_format", choices=FORMATS, default="text",
+        help="Output format: text, JSON, SARIF 2.1.0, GitHub annotations, GitLab Code "
+             "Quality, JUnit XML.")
+    add("-o", "--output", type=output_path, metavar="FILE",
+        help="Write the report to FILE (replaced atomically) instead of stdout.")
+    add_color_option(output)
+    add("-v", "--verbose", action="store_true",
+        help="Show the engine trail behind each finding, fixes and skipped files.")
+    add("--fail-on", choices=FAIL_ON,
+        help="Lowest severity that makes the exit code 1 (default: warning; info findings "
+             "never fail unless asked).")
 
 
 def lint(paths: list[str], engines: list[str], add_engines: list[str],
@@ -71,9 +75,9 @@ def lint(paths: list[str], engines: list[str], add_engines: list[str],
     (repeat it for several), --add-engine adds to them.
 
     Examples:
-      stopsignal lint k8s/ Containerfile
-      stopsignal lint --engine openshift@4.9 pod.yaml
-      stopsignal lint --image nginx=localhost/stopsignal-systemd pod.yaml
+      stopsignal lint examples/
+      stopsignal lint --engine openshift@4.9 examples/seed/pod-stopsignal-systemd.yaml
+      stopsignal lint --image nginx=localhost/stopsignal-systemd examples/seed/
       stopsignal lint --format sarif --output stopsignal.sarif .
       helm template chart | stopsignal lint --stdin-filename chart.yaml -
 

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
 from stopsignal.cli.live import Progress
-from stopsignal.cli.options import add_color_option, add_endpoint_options, file_path, use_color
+from stopsignal.cli.options import (
+    add_color_option,
+    add_endpoint_options,
+    float_range,
+    int_range,
+    output_path,
+    use_color,
+)
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -66,38 +73,44 @@ def build_probe(parser: Parser) -> None:
     add("arguments", nargs="*", metavar="MANIFEST | -- CMD",
         help="A Pod or workload manifest; or, after '--', the command (with --image or "
              "--process).")
+    workload = parser.add_argument_group("workload (one of MANIFEST, --image, --process)")
+    add = workload.add_argument
     add("--image", metavar="IMAGE",
         help="Probe one container from a local image; the words after '--' replace its CMD.")
     add("--process", action="store_true",
         help="No container: run the words after '--' as PID 1 of a new PID namespace "
              "(unshare).")
+    add("--tty", action=argparse.BooleanOptionalAction, default=None,
+        help="Allocate a terminal (default: the manifest's tty; on for --image, so systemd "
+             "logs to the console).")
+    add("--ready-timeout", type=float, default=3.0, metavar="SECONDS",
+        help="Wait at most this long for PID 1 to install a handler for the stop signal.")
+    stop = parser.add_argument_group("stop")
+    add = stop.add_argument
     add("--engine", dest="engines", action="append", default=[], metavar="ENGINE@VERSION",
         help="Stop it as this engine would (default: the installed podman). openshift@4.9, "
              "cri-o@1.22.1, kubernetes@1.33 --engine containerd@2.3, ...")
-    add("--grace", type=float, metavar="SECONDS",
+    add("--grace", type=float_range(0), metavar="SECONDS",
         help="Grace period / stop timeout (default: the pod's terminationGracePeriodSeconds, "
              "else the engine's).")
     add("--stop-signal", metavar="S",
         help="Use this STOPSIGNAL instead of the image's (with --process: the STOPSIGNAL the "
              "engine would read).")
-    add("--tty", action=argparse.BooleanOptionalAction, default=None,
-        help="Allocate a terminal (default: the manifest's tty; on for --image, so systemd "
-             "logs to the console).")
-    add("--ready-timeout", type=float, default=3.0, metavar="SECONDS",
-        help="Wait at most this long for PID 1 to install a handler for the stop signal. "
-             "[default: %(default)s]")
-    add("--log-lines", type=int, default=15, metavar="N",
-        help="Log tail length. [default: %(default)s]")
-    add("--on", choices=("podman", "docker", "cri"), default="podman",
-        help="The real engine that runs the workload: podman (emulating --engine), Docker "
-             "(its own docker stop) or a CRI runtime (the kubelet's sequence over CRI v1). "
-             "[default: %(default)s]")
-    add_endpoint_options(parser)
+    engines = parser.add_argument_group("real engines")
+    engines.add_argument(
+        "--on", choices=("podman", "docker", "cri"), default="podman",
+        help="The real engine that runs the workload: podman, emulating --engine; docker, "
+             "which stops it itself; or cri, the kubelet's sequence over CRI v1.")
+    add_endpoint_options(engines)
+    output = parser.add_argument_group("output")
+    add = output.add_argument
     add("--json", dest="as_json", action="store_true",
         help="Print JSON (the documented contract).")
-    add("--svg", type=file_path, metavar="FILE",
+    add("--svg", type=output_path, metavar="FILE",
         help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
-    add_color_option(parser)
+    add("--log-lines", type=int_range(0), default=15, metavar="N",
+        help="Lines of each container's log to show.")
+    add_color_option(output)
 
 
 def probe(arguments: list[str], image: str | None, process: bool,
@@ -124,7 +137,7 @@ def probe(arguments: list[str], image: str | None, process: bool,
       stopsignal probe examples/engines/pod-systemd-container-env.yaml --on cri --grace 10
       stopsignal probe --image localhost/stopsignal-systemd --engine podman
       stopsignal probe --process --engine kubernetes@1.33 --grace 3 -- sleep 100
-      stopsignal probe --svg stop.svg --engine openshift@4.9 pod.yaml
+      stopsignal probe --svg stop.svg examples/seed/pod-stopsignal-systemd.yaml
 
     On a terminal, a countdown shows the time left before SIGKILL.
     """

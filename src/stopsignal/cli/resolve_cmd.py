@@ -8,7 +8,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
-from stopsignal.errors import StopSignalError
+from stopsignal.cli.options import float_range
+from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
     from stopsignal.cli.app import Parser
@@ -30,12 +31,12 @@ def build_resolve(parser: Parser) -> None:
         help="PID 1's argv, one element per --command (a value with spaces is split like a "
              "shell would); or give the argv after '--'.")
     add("--grace", type=float, metavar="SECONDS",
-        help="Grace period / stop timeout (default: the engine's: Docker and Podman 10 s, "
-             "Kubernetes 30 s).")
-    add("--prestop-seconds", type=float, default=0.0, metavar="SECONDS",
-        help="How long the preStop hook runs (Kubernetes engines).")
+        help="Grace period / stop timeout (default: the engine's, 10 seconds for Docker "
+             "and Podman, 30 for Kubernetes).")
+    add("--prestop-seconds", type=float_range(0), default=0.0, metavar="SECONDS",
+        help="How long the preStop hook runs, on Kubernetes engines.")
     add("--systemd", choices=("true", "false", "always"), default="true",
-        help="Podman's --systemd mode. [default: %(default)s]")
+        help="Podman's --systemd mode.")
     add("--json", dest="as_json", action="store_true",
         help="Print JSON (the documented contract).")
     add("argv", nargs="*", metavar="ARGV", help="PID 1's argv, after '--'.")
@@ -63,7 +64,10 @@ def resolve(engines: list[str], stop_signal: str | None,
 
     argv_all: list[str] = []
     for part in command:
-        argv_all.extend(shlex.split(part) if " " in part else [part])
+        try:
+            argv_all.extend(shlex.split(part) if " " in part else [part])
+        except ValueError as error:  # an unclosed quotation
+            fail(UsageError(f"--command {part!r}: {str(error).lower()}"))
     argv_all.extend(argv)
     try:
         resolution = api.resolve(engines, stop_signal=stop_signal,

@@ -17,17 +17,24 @@ def build_rules(parser: Parser) -> None:
     parser.add_argument("--format", dest="output_format", choices=("text", "json", "markdown"),
                         default="text",
                         help="text: one line per rule; json: metadata; markdown: the docs/rules "
-                             "pages. [default: %(default)s]")
+                             "pages.")
 
 
 def build_explain(parser: Parser) -> None:
+    from stopsignal.cli.options import completes_rules
+
     parser.describe(explain, "RULE")
-    parser.add_argument("rule", metavar="RULE",
-                        help="A rule's code (STOP101) or name (systemd-stop-signal).")
+    completes_rules(parser.add_argument(
+        "rule", metavar="RULE", help="A rule's code (STOP101) or name (systemd-stop-signal)."))
 
 
 def rules(output_format: str) -> None:
-    """List the lint rules: code, name, severity and what each finds."""
+    """List the lint rules: code, name, severity and what each finds.
+
+    Examples:
+      stopsignal rules
+      stopsignal rules --format json
+    """
     from stopsignal.rules import catalogue
 
     if output_format == "json":
@@ -42,7 +49,15 @@ def rules(output_format: str) -> None:
 
 
 def explain(rule: str) -> None:
-    """Show the documentation of one rule, by code (STOP101) or name (systemd-stop-signal)."""
+    """Show the documentation of one rule, by its code or its name.
+
+    What the rule finds, why that is bad, an example, the fix, and the engines
+    concerned: the rule's page in docs/rules/.
+
+    Examples:
+      stopsignal explain STOP101
+      stopsignal explain systemd-stop-signal
+    """
     from stopsignal.cli import fail
     from stopsignal.rules import catalogue, get
 

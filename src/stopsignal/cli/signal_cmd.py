@@ -18,7 +18,7 @@ def build_signal(parser: Parser) -> None:
     parser.add_argument("--libc", choices=("glibc", "musl"), default="glibc",
                         help="Numbering of real-time names for the top-level answer: musl "
                              "counts RTMIN from 35, so RTMIN+3 is 38 there. Engines always "
-                             "use 34. [default: %(default)s]")
+                             "use 34.")
 
 
 def signal(value: str, as_json: bool, libc: str) -> None:
@@ -33,7 +33,7 @@ def signal(value: str, as_json: bool, libc: str) -> None:
     Examples:
       stopsignal signal RTMIN+3
       stopsignal signal 37 --json
-      stopsignal signal -- -15        (values starting with '-' need '--')
+      stopsignal signal -- -15   # '-' values go after '--'; this one exits 2
 
     Exits 2 when VALUE names no Linux signal.
     """

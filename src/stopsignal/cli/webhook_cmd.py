@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stopsignal.cli import fail
-from stopsignal.cli.options import file_path, folder_path, int_range
+from stopsignal.cli.options import dns_label, file_path, folder_path, int_range
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -36,49 +36,54 @@ def build_webhook(parser: Parser) -> None:
                                      required=True)
     serve_parser = commands.add_parser("serve", prog=f"{parser.prog} serve", help=_summary(serve))
     serve_parser.describe(serve, "--tls-cert FILE --tls-key FILE [options]")
-    add = serve_parser.add_argument
+    serving = serve_parser.add_argument_group("serving")
+    add = serving.add_argument
     add("--tls-cert", dest="cert", required=True, type=file_path, metavar="FILE",
         help="Serving certificate (PEM, chain allowed); reloaded when the file changes.")
     add("--tls-key", dest="key", required=True, type=file_path, metavar="FILE",
         help="Private key of the serving certificate (PEM).")
+    add("--cert-reload-interval", default=1.0, type=float, metavar="SECONDS",
+        help="How often, at most, the certificate files are checked.")
     add("--host", default="0.0.0.0",
-        help="Address to listen on (in a pod, all of its addresses). [default: %(default)s]")
-    add("--port", default=8443, type=int_range(0, 65535), help="[default: %(default)s]")
+        help="Address to listen on; in a pod, all of its addresses.")
+    add("--port", default=8443, type=int_range(0, 65535),
+        help="Port to serve /mutate, /validate and the probes on, over HTTPS.")
     add("--metrics-port", type=int_range(0, 65535), metavar="PORT",
         help="Also serve /metrics over plain HTTP on this port (for Prometheus without the "
              "webhook's CA); /metrics stays on the HTTPS port too.")
+    add("--graceful-timeout", default=20, type=int, metavar="SECONDS",
+        help="On SIGTERM, how long in-flight requests may take to finish.")
+    add("--log-level", default="info", choices=("debug", "info", "warning", "error"),
+        help="The lowest level logged.")
+    reviews = serve_parser.add_argument_group("reviews")
+    add = reviews.add_argument
     add("--engine", dest="engines", action="append", default=[], metavar="ENGINE@VERSION",
-        help="Target engines the fixes must work on (repeatable); default: the engines lint "
-             "targets by default.")
+        help="Target engines the fixes must work on, repeatable (default: the engines "
+             "lint targets by default).")
     add("--config", dest="config_file", type=file_path, metavar="FILE",
         help="A stopsignal configuration file (targets, rules, severities).")
     add("--deny", action="store_true",
         help="/validate refuses objects with findings of --deny-severity or worse.")
     add("--deny-severity", choices=("info", "warning", "error"), default="error",
-        help="[default: %(default)s]")
-    add("--cert-reload-interval", default=1.0, type=float, metavar="SECONDS",
-        help="How often, at most, the certificate files are checked. [default: %(default)s]")
-    add("--graceful-timeout", default=20, type=int, metavar="SECONDS",
-        help="On SIGTERM, how long in-flight requests may take to finish. "
-             "[default: %(default)s]")
+        help="The lowest severity --deny refuses.")
     add("--review-timeout", default=2.0, type=float, metavar="SECONDS",
         help="A review taking longer is abandoned: the object is allowed unchanged, with a "
-             "warning. [default: %(default)s]")
+             "warning.")
     add("--cache-size", default=1024, type=int_range(0), metavar="N",
         help="Answers memoized per object content (pods of one ReplicaSet are identical); 0 "
-             "disables. [default: %(default)s]")
-    add("--log-level", default="info", choices=("debug", "info", "warning", "error"),
-        help="[default: %(default)s]")
+             "disables.")
 
     certs_parser = commands.add_parser("certs", prog=f"{parser.prog} certs", help=_summary(certs))
     certs_parser.describe(certs, "--service NAME --namespace NS --out DIR [options]")
     add = certs_parser.add_argument
-    add("--service", required=True, metavar="NAME", help="The webhook's Service name.")
-    add("--namespace", required=True, metavar="NS", help="The webhook's namespace.")
+    add("--service", required=True, type=dns_label, metavar="NAME",
+        help="The webhook's Service name.")
+    add("--namespace", required=True, type=dns_label, metavar="NS",
+        help="The webhook's namespace.")
     add("--out", required=True, type=folder_path, metavar="DIR",
         help="Folder for ca.crt, ca.key, tls.crt and tls.key (created if missing).")
     add("--days", default=365, type=int_range(1, 3650),
-        help="Validity of the serving certificate. [default: %(default)s]")
+        help="Validity of the serving certificate.")
     add("--dns", dest="extra_dns", action="append", default=[], metavar="NAME",
         help="An extra DNS subjectAltName (repeatable).")
     add("--ip", dest="extra_ips", action="append", default=[], metavar="ADDRESS",
@@ -100,6 +105,10 @@ def webhook(action: str, **options: Any) -> None:
     Objects opt out with the annotation stopsignal.io/ignore: "true" (or
     stopsignal.io/skip: "true") on the object or its pod template; namespaces opt
     out through the webhook configurations' namespaceSelector (deploy/).
+
+    Examples:
+      stopsignal webhook certs --service stopsignal-webhook --namespace stopsignal --out certs/
+      stopsignal webhook serve --tls-cert certs/tls.crt --tls-key certs/tls.key
     """
     command = serve if action == "serve" else certs
     command(**options)
@@ -111,8 +120,12 @@ def serve(cert: str, key: str, host: str, port: int, metrics_port: int | None,
           cache_size: int, log_level: str) -> None:
     """Serve /mutate and /validate over HTTPS (TLS 1.2 or newer).
 
-    Stops gracefully on SIGTERM: stops accepting, finishes in-flight reviews, exits 0.
-    Logs are JSON lines on stderr.
+    Stops gracefully on SIGTERM: stops accepting, finishes in-flight reviews,
+    exits 0. Logs are JSON lines on stderr.
+
+    Examples:
+      stopsignal webhook serve --tls-cert certs/tls.crt --tls-key certs/tls.key
+      stopsignal webhook serve --tls-cert tls.crt --tls-key tls.key --deny --metrics-port 9102
     """
     import signal
     import ssl
