@@ -7,9 +7,10 @@ it (a new process: start-up, the engine's list and inspect, procfs for every PID
 verdicts). Prints medians and the ratio (goal <= 2x), then removes the containers.
 
 A second baseline is the list, then the engine's inspect of those containers, one after
-the other in a shell: the stop signal and timeout are in no list. Docker's inspect is
-what stopsignal asks too; for podman, stopsignal reads them from podman's state DB
-instead (``stopsignal.inspect.podman_state``), so there it is only a reference.
+the other in a shell: the stop signal and timeout are in no list. It is a reference only:
+for podman, stopsignal reads them from podman's state DB (``stopsignal.inspect.podman_state``);
+for Docker, it asks the daemon's Engine API the same questions directly, without the CLI's
+processes (``stopsignal.inspect.docker_api``).
 
     .venv/bin/python benchmarks/inspect_vs_cli.py [--containers 100] [--reps 7]
         [--engine podman|docker]
