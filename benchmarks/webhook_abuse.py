@@ -80,26 +80,28 @@ async def _hold(reader: asyncio.StreamReader, tally: Tally, until: float) -> Non
         pass
 
 
-async def idle_tls(port: int, context: ssl.SSLContext, tally: Tally, until: float) -> None:
+async def _open(port: int, context: ssl.SSLContext | None, tally: Tally
+                ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+    """An attacker's connection (TLS with ``context``, else plain TCP that never handshakes),
+    counted as opened or refused (None)."""
     try:
-        reader, writer = await _tls(port, context)
-    except (OSError, TimeoutError, ssl.SSLError):
+        if context is None:
+            streams = await asyncio.wait_for(asyncio.open_connection(LOOPBACK, port), 10)
+        else:
+            streams = await _tls(port, context)
+    except (OSError, TimeoutError):  # ssl.SSLError is an OSError
         tally.refused += 1
-        return
+        return None
     tally.opened += 1
-    try:
-        await _hold(reader, tally, until)
-    finally:
-        writer.transport.abort()
+    return streams
 
 
-async def idle_tcp(port: int, tally: Tally, until: float) -> None:
-    try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(LOOPBACK, port), 10)
-    except (OSError, TimeoutError):
-        tally.refused += 1
+async def idle(port: int, context: ssl.SSLContext | None, tally: Tally, until: float) -> None:
+    """Open a connection and send nothing until the server closes it or the run ends."""
+    streams = await _open(port, context, tally)
+    if streams is None:
         return
-    tally.opened += 1
+    reader, writer = streams
     try:
         await _hold(reader, tally, until)
     finally:
@@ -108,12 +110,10 @@ async def idle_tcp(port: int, tally: Tally, until: float) -> None:
 
 async def stalled_body(port: int, context: ssl.SSLContext, tally: Tally, until: float,
                        declared: int = 3_000_000, sent: int = 2_900_000) -> None:
-    try:
-        reader, writer = await _tls(port, context)
-    except (OSError, TimeoutError, ssl.SSLError):
-        tally.refused += 1
+    streams = await _open(port, context, tally)
+    if streams is None:
         return
-    tally.opened += 1
+    reader, writer = streams
     try:
         writer.write(f"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                      f"application/json\r\nContent-Length: {declared}\r\n\r\n".encode())
@@ -131,12 +131,10 @@ async def stalled_body(port: int, context: ssl.SSLContext, tally: Tally, until: 
 
 
 async def slowloris(port: int, context: ssl.SSLContext, tally: Tally, until: float) -> None:
-    try:
-        reader, writer = await _tls(port, context)
-    except (OSError, TimeoutError, ssl.SSLError):
-        tally.refused += 1
+    streams = await _open(port, context, tally)
+    if streams is None:
         return
-    tally.opened += 1
+    reader, writer = streams
     started = time.monotonic()
     try:
         for byte in b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 10_000:
@@ -227,7 +225,7 @@ async def attack(port: int, ca: Path, pid: int, args: argparse.Namespace) -> dic
     context = ssl.create_default_context(cafile=str(ca))
     until = time.monotonic() + args.seconds
     samples: list[int] = []
-    idle, raw, stalled, slow = Tally(), Tally(), Tally(), Tally()
+    idle_tls, raw, stalled, slow = Tally(), Tally(), Tally(), Tally()
     # The reviews come from their own process, so that the attackers' handshakes in this
     # one do not delay them: their latency is the server's.
     reviews = await asyncio.create_subprocess_exec(
@@ -236,12 +234,12 @@ async def attack(port: int, ca: Path, pid: int, args: argparse.Namespace) -> dic
     tasks = [asyncio.create_task(sampler(pid, until + 6, samples))]
     # The slow ones first, then the idle TLS connections in waves, as fast as the
     # handshakes allow.
-    tasks += [asyncio.create_task(idle_tcp(port, raw, until)) for _ in range(args.idle_tcp)]
+    tasks += [asyncio.create_task(idle(port, None, raw, until)) for _ in range(args.idle_tcp)]
     tasks += [asyncio.create_task(slowloris(port, context, slow, until)) for _ in range(10)]
     tasks += [asyncio.create_task(stalled_body(port, context, stalled, until))
               for _ in range(args.stalled)]
     for start_index in range(0, args.idle, 200):
-        tasks += [asyncio.create_task(idle_tls(port, context, idle, until))
+        tasks += [asyncio.create_task(idle(port, context, idle_tls, until))
                   for _ in range(min(200, args.idle - start_index))]
         await asyncio.sleep(0.05)
     over = await asyncio.gather(oversized(port, context, chunked=False),
@@ -268,7 +266,7 @@ async def attack(port: int, ca: Path, pid: int, args: argparse.Namespace) -> dic
             "review_p50_ms": round(quantiles[49] * 1000, 1),
             "review_p99_ms": round(quantiles[98] * 1000, 1),
             "review_max_ms": round(max(latencies, default=0.0) * 1000, 1),
-            "idle_tls": tally(idle), "idle_tcp": tally(raw), "stalled_bodies": tally(stalled),
+            "idle_tls": tally(idle_tls), "idle_tcp": tally(raw), "stalled_bodies": tally(stalled),
             "slowloris": tally(slow),
             "oversized_content_length": over[0], "oversized_chunked": over[1]}
 
