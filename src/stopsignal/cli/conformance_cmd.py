@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
-from stopsignal.cli.options import add_endpoint_options, real_engines
+from stopsignal.cli.options import add_endpoint_options, add_json_option, real_engines
 from stopsignal.cli.probe_cmd import exit_interrupted, interrupts
 from stopsignal.errors import StopSignalError
 
@@ -20,8 +20,7 @@ def build_conformance(parser: Parser) -> None:
     parser.add_argument("--on", default="podman,docker,cri", metavar="ENGINES",
                         help="Comma-separated real engines: podman, docker, cri.")
     add_endpoint_options(parser)
-    parser.add_argument("--json", dest="as_json", action="store_true",
-                        help="Print JSON (the documented contract).")
+    add_json_option(parser)
 
 
 def conformance(on: str, docker_host: str | None, cri_endpoint: str | None,

@@ -14,6 +14,7 @@ from stopsignal.cli.live import Progress
 from stopsignal.cli.options import (
     add_color_option,
     add_endpoint_options,
+    add_json_option,
     folder_path,
     output_path,
     real_engines,
@@ -54,8 +55,7 @@ def build_demo(parser: Parser) -> None:
     add_endpoint_options(engines)
     output = parser.add_argument_group("output")
     add = output.add_argument
-    add("--json", dest="as_json", action="store_true",
-        help="Print JSON (the documented contract).")
+    add_json_option(output)
     add("--html", type=output_path, metavar="FILE",
         help="Also write a one-page report: every scenario, the engine, the article's "
              "expectation and the stop as a timeline.")

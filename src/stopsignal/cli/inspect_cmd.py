@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
-from stopsignal.cli.options import add_endpoint_options, float_range, int_range
+from stopsignal.cli.options import add_endpoint_options, add_json_option, float_range, int_range
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -29,8 +29,7 @@ def build_inspect(parser: Parser) -> None:
         help="Every container on this Kubernetes node, through CRI (implies --all --on "
              "cri), with namespace and pod.")
     add_endpoint_options(parser)
-    add("--json", dest="as_json", action="store_true",
-        help="Print JSON (the documented contract).")
+    add_json_option(parser)
     add("--metrics-port", type=int_range(0, 65535), metavar="PORT",
         help="Serve the verdicts as Prometheus metrics on this port, re-inspecting every "
              "--interval seconds, until stopped (the node DaemonSet).")

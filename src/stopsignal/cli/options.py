@@ -78,6 +78,12 @@ def add_color_option(parser: argparse.ArgumentParser | Group) -> None:
              "colours a pipe too.")
 
 
+def add_json_option(parser: argparse.ArgumentParser | Group) -> None:
+    """``--json``: the same switch on every command whose output has a JSON contract."""
+    parser.add_argument("--json", dest="as_json", action="store_true",
+                        help="Print JSON (the documented contract).")
+
+
 def add_endpoint_options(parser: argparse.ArgumentParser | Group) -> None:
     """``--docker-host`` and ``--cri-endpoint``: where the real engines answer. Unset, the
     clients read ``DOCKER_HOST`` and ``CONTAINER_RUNTIME_ENDPOINT``, as docker and crictl do."""

@@ -16,6 +16,7 @@ from stopsignal.cli.live import Progress
 from stopsignal.cli.options import (
     add_color_option,
     add_endpoint_options,
+    add_json_option,
     float_range,
     int_range,
     output_path,
@@ -104,8 +105,7 @@ def build_probe(parser: Parser) -> None:
     add_endpoint_options(engines)
     output = parser.add_argument_group("output")
     add = output.add_argument
-    add("--json", dest="as_json", action="store_true",
-        help="Print JSON (the documented contract).")
+    add_json_option(output)
     add("--svg", type=output_path, metavar="FILE",
         help="Also draw the stop as a timeline, one lane per container, into FILE (SVG).")
     add("--log-lines", type=int_range(0), default=15, metavar="N",

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from stopsignal.cli import fail
-from stopsignal.cli.options import float_range
+from stopsignal.cli.options import add_json_option, float_range
 from stopsignal.errors import StopSignalError, UsageError
 
 if TYPE_CHECKING:
@@ -37,8 +37,7 @@ def build_resolve(parser: Parser) -> None:
         help="How long the preStop hook runs, on Kubernetes engines.")
     add("--systemd", choices=("true", "false", "always"), default="true",
         help="Podman's --systemd mode.")
-    add("--json", dest="as_json", action="store_true",
-        help="Print JSON (the documented contract).")
+    add_json_option(parser)
     add("argv", nargs="*", metavar="ARGV", help="PID 1's argv, after '--'.")
 
 

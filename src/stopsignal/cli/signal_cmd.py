@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from stopsignal.cli.options import add_json_option
+
 if TYPE_CHECKING:
     from stopsignal.cli.app import Parser
 
@@ -13,8 +15,7 @@ def build_signal(parser: Parser) -> None:
     parser.describe(signal, "[options] VALUE")
     parser.add_argument("value", metavar="VALUE",
                         help="A signal spelling: 37, SIGTERM, term, RTMIN+3, SIGRTMAX-2, ...")
-    parser.add_argument("--json", dest="as_json", action="store_true",
-                        help="Print JSON (the documented contract).")
+    add_json_option(parser)
     parser.add_argument("--libc", choices=("glibc", "musl"), default="glibc",
                         help="Numbering of real-time names for the top-level answer: musl "
                              "counts RTMIN from 35, so RTMIN+3 is 38 there. Engines always "
