@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from webhook_load import LOOPBACK, bodies, start
+from webhook_load import LOOPBACK, bodies, start, write_certs
 
 # Seconds: the tighter of deploy/'s timeouts (kubelet probes 3 s; the API server waits 5 s).
 REVIEW_GOAL = 3.0
@@ -349,14 +349,8 @@ def main() -> int:
 
 def one_round(args: argparse.Namespace) -> dict[str, Any]:
     """A fresh server: RSS before, the attack, RSS after, then SIGTERM."""
-    from stopsignal.webhook.certs import generate
-
     with tempfile.TemporaryDirectory(prefix="stopsignal-abuse-") as folder:
-        certs = Path(folder)
-        generated = generate("bench", "bench", extra_dns=("localhost",), extra_ips=(LOOPBACK,))
-        (certs / "ca.crt").write_bytes(generated.ca_cert)
-        (certs / "tls.crt").write_bytes(generated.cert)
-        (certs / "tls.key").write_bytes(generated.key)
+        certs = write_certs(Path(folder))
         log = certs / "webhook.log"
         process, port = start("webhook", certs / "tls.crt", certs / "tls.key", log)
         try:

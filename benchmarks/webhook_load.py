@@ -317,6 +317,18 @@ def run_all(certs: Path, requests: int, clients: int, rounds: int, workloads: li
     return results
 
 
+def write_certs(folder: Path) -> Path:
+    """A CA and a serving certificate for localhost and 127.0.0.1 in ``folder`` (ca.crt,
+    tls.crt, tls.key), as `stopsignal webhook certs` makes them; returns ``folder``."""
+    from stopsignal.webhook.certs import generate
+
+    made = generate("bench", "bench", extra_dns=("localhost",), extra_ips=(LOOPBACK,))
+    (folder / "ca.crt").write_bytes(made.ca_cert)
+    (folder / "tls.crt").write_bytes(made.cert)
+    (folder / "tls.key").write_bytes(made.key)
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10_000)
@@ -335,14 +347,8 @@ def main() -> int:
     unknown = set(workloads) - set(WORKLOADS)
     if unknown:
         parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
-    from stopsignal.webhook.certs import generate
-
     with tempfile.TemporaryDirectory(prefix="stopsignal-bench-") as folder:
-        certs = Path(folder)
-        made = generate("bench", "bench", extra_dns=("localhost",), extra_ips=(LOOPBACK,))
-        (certs / "ca.crt").write_bytes(made.ca_cert)
-        (certs / "tls.crt").write_bytes(made.cert)
-        (certs / "tls.key").write_bytes(made.key)
+        certs = write_certs(Path(folder))
         results = run_all(certs, args.requests, args.clients, args.rounds, workloads)
     if args.json:
         print(json.dumps({"clients": args.clients, "cpus": os.cpu_count(),

@@ -184,16 +184,23 @@ def bad_server() -> Iterator[BadServer]:
     server.server_close()
 
 
+def registry_lookup(conf_text: str, tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> ImageLookup:
+    """A registry lookup (2 s per request) with the bad server's registries.conf and an
+    empty cache."""
+    conf = tmp_path / "registries.conf"
+    conf.write_text(conf_text)
+    monkeypatch.setenv("CONTAINERS_REGISTRIES_CONF", str(conf))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return ImageLookup(LookupOptions(mode="registry", timeout=2))
+
+
 # Each lookup is cut at 2 s; a hang fails through the test's timeout, not a clock here.
 @pytest.mark.timeout(60)
 def test_malformed_and_slow_registries(bad_server: BadServer, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     host, conf_text, _ = bad_server
-    conf = tmp_path / "registries.conf"
-    conf.write_text(conf_text)
-    monkeypatch.setenv("CONTAINERS_REGISTRIES_CONF", str(conf))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    lookup = ImageLookup(LookupOptions(mode="registry", timeout=2))
+    lookup = registry_lookup(conf_text, tmp_path, monkeypatch)
     lookup.prefetch([f"{host}/x/malformed:1", f"{host}/x/slow:1"])
     assert lookup.get(f"{host}/x/malformed:1") is None
     assert lookup.get(f"{host}/x/slow:1") is None
@@ -233,11 +240,7 @@ def test_a_cluster_dump_is_judged_by_the_running_image_digest(
 def test_a_slow_registry_costs_one_timeout(bad_server: BadServer, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     host, conf_text, asked = bad_server
-    conf = tmp_path / "registries.conf"
-    conf.write_text(conf_text)
-    monkeypatch.setenv("CONTAINERS_REGISTRIES_CONF", str(conf))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    lookup = ImageLookup(LookupOptions(mode="registry", timeout=2))
+    lookup = registry_lookup(conf_text, tmp_path, monkeypatch)
     refs = [f"{host}/slow/image-{index}:1" for index in range(6)]
     for ref in refs:  # one after the other: each would wait 2 s if the registry were asked
         assert lookup.get(ref) is None
